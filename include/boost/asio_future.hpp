@@ -1,0 +1,16 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_HPP
+#define BOOST_ASIO_FUTURE_HPP
+
+#include <boost/asio_future/async_future.hpp>
+#include <boost/asio_future/error.hpp>
+#include <boost/asio_future/resolver.hpp>
+#include <boost/asio_future/version.hpp>
+
+#endif // BOOST_ASIO_FUTURE_HPP

@@ -1,0 +1,379 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_ASYNC_FUTURE_HPP
+#define BOOST_ASIO_FUTURE_ASYNC_FUTURE_HPP
+
+#include <boost/asio_future/error.hpp>
+#include <boost/asio_future/detail/awaitable_fix.hpp>
+#include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/future_state.hpp>
+#include <boost/asio_future/detail/outcome.hpp>
+#include <boost/asio_future/detail/state_ref.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/is_executor.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <iosfwd>
+#include <string_view>
+#include <type_traits>
+
+namespace boost {
+namespace asio_future {
+
+template <class T, class Executor>
+class resolver;
+
+namespace detail {
+template <class Future, class F>
+class callback_node;
+} // namespace detail
+
+/// Identifies a done callback added with `add_done_callback`.
+class callback_id
+{
+public:
+    /// An id that names no callback.
+    constexpr callback_id() noexcept = default;
+
+    /// The numeric value; 0 for an id that names no callback.
+    constexpr std::uint64_t value() const noexcept { return value_; }
+
+    friend constexpr bool operator==(callback_id a, callback_id b) noexcept
+    {
+        return a.value_ == b.value_;
+    }
+    friend constexpr bool operator!=(callback_id a, callback_id b) noexcept
+    {
+        return a.value_ != b.value_;
+    }
+
+private:
+    template <class, class>
+    friend class basic_async_future;
+    constexpr explicit callback_id(std::uint64_t v) noexcept : value_(v) {}
+    std::uint64_t value_ = 0;
+};
+
+/// A one-shot result bound to an executor: Python's `asyncio.Future` for Asio.
+/**
+ * A future is a copyable handle to one shared state. It is resolved exactly once, by
+ * `set_result`, `set_exception` or `cancel` (on the future or on a `resolver`), from any thread.
+ * Any number of parties may wait for it with any completion token; each receives the outcome.
+ *
+ * @tparam T The result type: `void`, copyable, move-only, or without default constructor.
+ * @tparam Executor The executor the future is bound to: done callbacks run there, and waits
+ * whose handler has no associated executor complete there (asyncio's "loop").
+ *
+ * @par Thread safety
+ * Every member may be called from any thread, concurrently. Nothing a resolution triggers runs
+ * on the resolving caller's stack: waiters and done callbacks are queued with `asio::defer`.
+ *
+ * @par Completion signature of a wait
+ * `void(std::exception_ptr, T)`; `void(std::exception_ptr)` for `T = void`;
+ * `void(std::exception_ptr, std::optional<T>)` when `T` has no default constructor.
+ */
+template <class T, class Executor = boost::asio::any_io_executor>
+class basic_async_future
+{
+    using handle_type = detail::state_ref<detail::future_state<T, Executor>, detail::state_base::one_owner>;
+    static constexpr bool copyable_value = std::is_void_v<T> || std::is_copy_constructible_v<T>;
+
+public:
+    /// The result type.
+    using value_type = T;
+
+    /// The executor the future is bound to.
+    using executor_type = Executor;
+
+    /// The completion signature of `async_wait`, `async_take` and `operator()`.
+    using completion_signature = typename detail::wait_signature<T>::type;
+
+    /// The producer handle returned by `get_resolver`.
+    using resolver_type = resolver<T, Executor>;
+
+    /// Rebinds the future type to another executor.
+    template <class OtherExecutor>
+    struct rebind_executor
+    {
+        using other = basic_async_future<T, OtherExecutor>;
+    };
+
+    /// Constructs an empty handle; every member but assignment, `valid()` and `operator<<`
+    /// throws `invalid_state_error` on it.
+    basic_async_future() noexcept = default;
+
+    /// Creates a pending future bound to `ex` (asyncio's `loop.create_future()`).
+    explicit basic_async_future(const executor_type& ex) : state_(handle_type::adopt(state_type::create(ex))) {}
+
+    /// Creates a pending future bound to the executor of `ctx`.
+    template <
+        class ExecutionContext,
+        class = std::enable_if_t<
+            std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&> &&
+            std::is_constructible_v<executor_type, typename ExecutionContext::executor_type>>>
+    explicit basic_async_future(ExecutionContext& ctx) : basic_async_future(executor_type(ctx.get_executor()))
+    {
+    }
+
+    /// Copies share the state. Destroying the last future and resolver of a pending future that
+    /// still has waiters completes them with `broken_promise_error`: nobody could resolve it.
+    basic_async_future(const basic_async_future&) noexcept = default;
+    basic_async_future(basic_async_future&&) noexcept = default;
+    basic_async_future& operator=(const basic_async_future&) noexcept = default;
+    basic_async_future& operator=(basic_async_future&&) noexcept = default;
+    ~basic_async_future() = default;
+
+    /// True unless the handle is empty (default-constructed or moved-from).
+    bool valid() const noexcept { return static_cast<bool>(state_); }
+
+    /// True when the future is done: it has a result, an exception, or was cancelled.
+    /** Equivalent to `asyncio.Future.done`. */
+    bool done() const { return state().is_done(); }
+
+    /// True when the future was cancelled. Equivalent to `asyncio.Future.cancelled`.
+    bool cancelled() const
+    {
+        const state_type& s = state();
+        return s.is_done() && s.result_storage().kind() == detail::outcome_kind::cancelled;
+    }
+
+    /// Sets the result, constructing `T` from `args`.
+    /**
+     * Equivalent to `asyncio.Future.set_result`.
+     * @throws invalid_state_error when the future is already done.
+     */
+    template <class... Args>
+    void set_result(Args&&... args)
+    {
+        if (!try_set_result(std::forward<Args>(args)...))
+            throw invalid_state_error("asio_future: set_result on a future that is already done");
+    }
+
+    /// Sets the result unless the future is already done; the first resolution wins atomically.
+    /** @returns true when this call resolved the future. */
+    template <class... Args>
+    bool try_set_result(Args&&... args)
+    {
+        static_assert(
+            std::is_void_v<T> ? sizeof...(Args) == 0 : std::is_constructible_v<T, Args&&...>,
+            "set_result: T must be constructible from the arguments (none for void)");
+        return state().try_set_value(std::forward<Args>(args)...);
+    }
+
+    /// Fails the future with `e`. Equivalent to `asyncio.Future.set_exception`.
+    /**
+     * @throws std::invalid_argument when `e` is null; invalid_state_error when already done.
+     */
+    void set_exception(std::exception_ptr e)
+    {
+        if (!try_set_exception(std::move(e)))
+            throw invalid_state_error("asio_future: set_exception on a future that is already done");
+    }
+
+    /// Fails the future with a copy of the exception object `e`.
+    template <class E, class = std::enable_if_t<detail::is_exception_object_v<E>>>
+    void set_exception(E&& e)
+    {
+        set_exception(std::make_exception_ptr(std::forward<E>(e)));
+    }
+
+    /// Fails the future unless it is already done. @throws std::invalid_argument on null `e`.
+    bool try_set_exception(std::exception_ptr e) { return state().try_set_exception(std::move(e)); }
+
+    /// Fails the future with a copy of `e` unless it is already done.
+    template <class E, class = std::enable_if_t<detail::is_exception_object_v<E>>>
+    bool try_set_exception(E&& e)
+    {
+        if (state().is_claimed())
+            return false;
+        return try_set_exception(std::make_exception_ptr(std::forward<E>(e)));
+    }
+
+    /// Cancels the future: every waiter receives `cancelled_error` carrying `msg`.
+    /**
+     * Equivalent to `asyncio.Future.cancel`. @returns false when the future is already done
+     * (the first message is kept).
+     */
+    bool cancel(std::string_view msg = {}) { return state().cancel(msg); }
+
+    /// The result.
+    /**
+     * Equivalent to `asyncio.Future.result`.
+     * @throws invalid_state_error while pending or after `async_take` took the value;
+     * `cancelled_error` when cancelled; the stored exception when failed.
+     */
+    std::conditional_t<std::is_void_v<T>, void, const T&> result() const;
+
+    /// The stored exception, or null when the future has a result.
+    /**
+     * Equivalent to `asyncio.Future.exception`.
+     * @throws invalid_state_error while pending; `cancelled_error` when cancelled.
+     */
+    std::exception_ptr exception() const;
+
+    /// Schedules `fn(const basic_async_future&)` to run on the future's executor once it is done.
+    /**
+     * Equivalent to `asyncio.Future.add_done_callback`. Callbacks run one posted handler each,
+     * in registration order; on a done future the callback is posted at once. An exception
+     * escaping a callback is reported (one line on stderr) and never leaves `run()`.
+     */
+    template <class F>
+    callback_id add_done_callback(F&& fn);
+
+    /// Removes every pending callback registered under `id`; returns how many were removed.
+    /**
+     * Equivalent to `asyncio.Future.remove_done_callback`. After the future is done this returns
+     * 0 and does not stop a callback already scheduled.
+     */
+    std::size_t remove_done_callback(callback_id id);
+
+    /// The executor the future is bound to. Equivalent to `asyncio.Future.get_loop`.
+    executor_type get_executor() const { return state().executor(); }
+
+    /// A producer handle: thread-safe, first resolution wins, broken promise on the last drop.
+    resolver_type get_resolver() const;
+
+    /// Waits for the future; each waiter receives a copy of the result (`await fut`).
+    /**
+     * @param token A completion token for `completion_signature`.
+     *
+     * The wait never completes inside this call, even on a done future: the handler is queued on
+     * its associated executor (falling back to the future's). If the future completed before a
+     * cancellation took effect, the wait delivers the outcome.
+     *
+     * @par Per-Operation Cancellation
+     * @li `terminal`, `partial`: cancel the future itself; every waiter gets `cancelled_error`.
+     * @li `total`: only this wait ends, with `cancelled_error`; the future goes on.
+     */
+    template <
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
+            boost::asio::default_completion_token_t<executor_type>>
+    auto async_wait(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const
+    {
+        static_assert(copyable_value, "async_wait copies the result to each waiter: use async_take for a move-only T");
+        return boost::asio::async_initiate<CompletionToken, completion_signature>(
+            initiate_wait<false>(handle()), token);
+    }
+
+    /// Waits for the future and moves the value out; a later retrieval throws
+    /// `invalid_state_error` ("result already taken"). Cancellation as for `async_wait`.
+    template <
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
+            boost::asio::default_completion_token_t<executor_type>>
+    auto async_take(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const
+    {
+        return boost::asio::async_initiate<CompletionToken, completion_signature>(
+            initiate_wait<!std::is_void_v<T>>(handle()), token);
+    }
+
+    /// The future as an Asio asynchronous operation: `co_await std::move(fut)`, or a member of
+    /// `experimental::make_parallel_group`. Copies the result for a copyable `T`, takes it
+    /// otherwise. On Boost 1.81 only rvalues can be `co_await`ed (Asio's await_transform).
+    template <
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
+            boost::asio::default_completion_token_t<executor_type>>
+    auto operator()(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const&
+    {
+        return boost::asio::async_initiate<CompletionToken, completion_signature>(
+            initiate_wait<!copyable_value>(handle()), token);
+    }
+
+    /// @copydoc operator()()
+    template <
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
+            boost::asio::default_completion_token_t<executor_type>>
+    auto operator()(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) &&
+    {
+        state(); // an empty handle throws here, not in the initiation
+        return boost::asio::async_initiate<CompletionToken, completion_signature>(
+            initiate_wait<!copyable_value>(std::move(state_)), token);
+    }
+
+    /// Writes asyncio's repr: `<async_future<int> pending>`, `<async_future<int> finished
+    /// result=42>`, `<... finished exception=std::runtime_error('boom')>`, `<... cancelled>`.
+    template <class U, class E>
+    friend std::ostream& operator<<(std::ostream& os, const basic_async_future<U, E>& f);
+
+#if !defined(BOOST_ASIO_FUTURE_DOXYGEN)
+    using state_type = detail::future_state<T, Executor>;
+
+    // Used by the library's own nodes to hand a callback its future.
+    static basic_async_future from_state(state_type* s) noexcept
+    {
+        basic_async_future f;
+        f.state_ = handle_type::share(s);
+        return f;
+    }
+#endif
+
+private:
+    template <class, class>
+    friend class resolver;
+    template <class, class>
+    friend class detail::callback_node;
+
+    template <bool Take>
+    class initiate_wait;
+
+    state_type& state() const
+    {
+        if (!state_)
+            throw invalid_state_error("asio_future: empty future (default-constructed or moved-from)");
+        return *state_;
+    }
+
+    const handle_type& handle() const
+    {
+        state();
+        return state_;
+    }
+
+    handle_type state_;
+};
+
+/// A future bound to `asio::any_io_executor`.
+template <class T>
+using async_future = basic_async_future<T, boost::asio::any_io_executor>;
+
+/// Creates a pending `async_future<T>` bound to an executor or to an execution context's
+/// executor. Equivalent to asyncio's `loop.create_future()`.
+template <class T, class ExecutorOrContext>
+async_future<T> make_future(ExecutorOrContext&& ex_or_ctx)
+{
+    if constexpr (std::is_convertible_v<std::remove_reference_t<ExecutorOrContext>&, boost::asio::execution_context&>)
+        return async_future<T>(boost::asio::any_io_executor(ex_or_ctx.get_executor()));
+    else
+        return async_future<T>(boost::asio::any_io_executor(ex_or_ctx));
+}
+
+/// True for `basic_async_future` specialisations.
+template <class T>
+struct is_async_future : std::false_type
+{
+};
+
+template <class T, class Executor>
+struct is_async_future<basic_async_future<T, Executor>> : std::true_type
+{
+};
+
+/// `is_async_future<T>::value`.
+template <class T>
+inline constexpr bool is_async_future_v = is_async_future<T>::value;
+
+} // namespace asio_future
+} // namespace boost
+
+#include <boost/asio_future/impl/async_future.hpp>
+
+#endif // BOOST_ASIO_FUTURE_ASYNC_FUTURE_HPP

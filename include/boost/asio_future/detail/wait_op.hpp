@@ -1,0 +1,275 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_DETAIL_WAIT_OP_HPP
+#define BOOST_ASIO_FUTURE_DETAIL_WAIT_OP_HPP
+
+#include <boost/asio_future/error.hpp>
+#include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/future_state.hpp>
+#include <boost/asio_future/detail/outcome.hpp>
+#include <boost/asio_future/detail/state_ref.hpp>
+
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/defer.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/recycling_allocator.hpp>
+
+#include <exception>
+#include <memory>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace boost {
+namespace asio_future {
+namespace detail {
+
+// The allocator a wait uses for its own storage: the handler's associated allocator, with
+// std::allocator replaced by Asio's per-thread recycling allocator (as Asio's own operations do).
+template <class Handler>
+auto wait_allocator(const Handler& h) noexcept
+{
+    auto a = boost::asio::get_associated_allocator(h);
+    if constexpr (std::is_same_v<decltype(a), std::allocator<void>>)
+        return boost::asio::recycling_allocator<void>();
+    else
+        return a;
+}
+
+// Invokes `h` with the outcome of `*st` (or cancelled_error for a detached waiter). The state
+// reference is dropped before the upcall: the handler receives its own copy of the value.
+template <bool Take, class T, class Executor, class Handler>
+void deliver(state_ref<future_state<T, Executor>> st, Handler& h, bool detached)
+{
+    std::exception_ptr e;
+    if constexpr (std::is_void_v<T>)
+    {
+        e = detached ? std::make_exception_ptr(cancelled_error()) : st->result_storage().error();
+        st.reset();
+        std::move(h)(std::move(e));
+    }
+    else
+    {
+        using value_type = completion_value_t<T>;
+        std::optional<value_type> v;
+        if (detached)
+            e = std::make_exception_ptr(cancelled_error());
+        else
+            e = st->result_storage().template extract<Take>(v);
+        st.reset();
+        if (v)
+            std::move(h)(std::exception_ptr(), std::move(*v));
+        else
+            std::move(h)(std::move(e), value_type{});
+    }
+}
+
+// A wait on a future that is already done: no node, just the posted completion.
+template <bool Take, class T, class Executor, class Handler>
+class ready_completion
+{
+public:
+    using allocator_type = boost::asio::associated_allocator_t<Handler>;
+
+    ready_completion(state_ref<future_state<T, Executor>> st, Handler&& h)
+        : state_(std::move(st)), handler_(std::move(h))
+    {
+    }
+
+    ready_completion(ready_completion&&) = default;
+
+    allocator_type get_allocator() const noexcept
+    {
+        return boost::asio::get_associated_allocator(handler_);
+    }
+
+    void operator()() { deliver<Take>(std::move(state_), handler_, false); }
+
+private:
+    state_ref<future_state<T, Executor>> state_;
+    Handler handler_;
+};
+
+// A pending wait: a node in the future's list holding the handler, outstanding work on the
+// handler's executor, a reference to the state, and the cancellation slot it registered with.
+template <bool Take, class T, class Executor, class Handler>
+class wait_op final : public list_node
+{
+public:
+    using state_type = future_state<T, Executor>;
+    using handler_executor = boost::asio::associated_executor_t<Handler, Executor>;
+    using work_executor = std::decay_t<decltype(boost::asio::prefer(
+        std::declval<const handler_executor&>(),
+        boost::asio::execution::outstanding_work.tracked))>;
+    using allocator_type = typename std::allocator_traits<decltype(wait_allocator(
+        std::declval<const Handler&>()))>::template rebind_alloc<wait_op>;
+
+    // Starts a wait on `st` (the initiation of async_wait / async_take).
+    static void start(state_type& st, Handler&& h)
+    {
+        if (st.is_done())
+            return post_ready(st, std::move(h));
+
+        wait_op* op = create(st, std::move(h));
+        auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
+        // The slot is set up before the node is visible: from then on a completion may run.
+        if (slot.is_connected())
+        {
+            op->slot_ = slot;
+            slot.template emplace<cancel_handler>(&st, op);
+        }
+        if (!st.push(op))
+            op->run(node_action::complete);
+    }
+
+private:
+    // Runs in the slot's emit(): terminal and partial cancel the future itself (every waiter then
+    // sees cancelled_error), total detaches only this waiter. Never completes inline.
+    struct cancel_handler
+    {
+        cancel_handler(state_base* s, list_node* n) noexcept : state(s), node(n) {}
+
+        state_base* state;
+        list_node* node;
+
+        void operator()(boost::asio::cancellation_type_t type)
+        {
+            using ct = boost::asio::cancellation_type;
+            if ((type & (ct::terminal | ct::partial)) != ct::none)
+                state->cancel({});
+            else if ((type & ct::total) != ct::none && state->remove(node))
+                node->run(node_action::detach);
+        }
+    };
+
+    // The completion queued on the handler's executor; owns the op until it runs.
+    class completion
+    {
+    public:
+        using allocator_type = boost::asio::associated_allocator_t<Handler>;
+
+        completion(wait_op* op, bool detached) noexcept : op_(op), detached_(detached) {}
+        completion(completion&& other) noexcept
+            : op_(std::exchange(other.op_, nullptr)), detached_(other.detached_)
+        {
+        }
+        completion& operator=(completion&&) = delete;
+
+        // Destroyed unrun (the executor shut down): the handler is destroyed, not invoked.
+        ~completion()
+        {
+            if (op_)
+                op_->destroy_unrun();
+        }
+
+        allocator_type get_allocator() const noexcept
+        {
+            return boost::asio::get_associated_allocator(op_->handler_);
+        }
+
+        void operator()() { std::exchange(op_, nullptr)->finish(detached_); }
+
+    private:
+        wait_op* op_;
+        bool detached_;
+    };
+
+    wait_op(state_type& st, Handler&& h)
+        : list_node(&wait_op::act),
+          handler_(std::move(h)),
+          work_(boost::asio::prefer(
+              boost::asio::get_associated_executor(handler_, st.executor()),
+              boost::asio::execution::outstanding_work.tracked)),
+          state_(state_ref<state_type>::share(&st))
+    {
+    }
+
+    static wait_op* create(state_type& st, Handler&& h)
+    {
+        allocator_type alloc(wait_allocator(h));
+        wait_op* p = std::allocator_traits<allocator_type>::allocate(alloc, 1);
+        try
+        {
+            return ::new (static_cast<void*>(p)) wait_op(st, std::move(h));
+        }
+        catch (...)
+        {
+            std::allocator_traits<allocator_type>::deallocate(alloc, p, 1);
+            throw;
+        }
+    }
+
+    static void post_ready(state_type& st, Handler&& h)
+    {
+        auto ex = boost::asio::get_associated_executor(h, st.executor());
+        if (st.orphaned() && posts_to_dead_context(ex, st))
+            return; // the context is gone: the handler is destroyed, per Asio's rule
+        boost::asio::post(
+            ex,
+            ready_completion<Take, T, Executor, Handler>(
+                state_ref<state_type>::share(&st), std::move(h)));
+    }
+
+    template <class Ex>
+    static bool posts_to_dead_context(const Ex& ex, const state_type& st) noexcept
+    {
+        return &boost::asio::query(ex, boost::asio::execution::context) ==
+               &boost::asio::query(st.executor(), boost::asio::execution::context);
+    }
+
+    static void act(list_node* n, node_action a) noexcept
+    {
+        wait_op* op = static_cast<wait_op*>(n);
+        if (a == node_action::destroy)
+            return op->destroy_unrun();
+        // Never inline: the handler runs from its executor's queue. A failure to queue it
+        // (allocation) cannot be reported to anyone and ends the program.
+        boost::asio::defer(op->work_, completion(op, a == node_action::detach));
+    }
+
+    void finish(bool detached)
+    {
+        if (slot_.is_connected())
+            slot_.clear();
+        // Memory is freed before the upcall, so the handler may start another wait in it.
+        allocator_type alloc(wait_allocator(handler_));
+        Handler h(std::move(handler_));
+        state_ref<state_type> st = std::move(state_);
+        free_self(alloc);
+        deliver<Take>(std::move(st), h, detached);
+    }
+
+    void destroy_unrun() noexcept
+    {
+        if (slot_.is_connected())
+            slot_.clear();
+        free_self(allocator_type(wait_allocator(handler_)));
+    }
+
+    void free_self(allocator_type alloc) noexcept
+    {
+        this->~wait_op();
+        std::allocator_traits<allocator_type>::deallocate(alloc, this, 1);
+    }
+
+    Handler handler_;
+    work_executor work_;
+    state_ref<state_type> state_;
+    boost::asio::cancellation_slot slot_;
+};
+
+} // namespace detail
+} // namespace asio_future
+} // namespace boost
+
+#endif // BOOST_ASIO_FUTURE_DETAIL_WAIT_OP_HPP

@@ -1,0 +1,158 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_IMPL_ASYNC_FUTURE_HPP
+#define BOOST_ASIO_FUTURE_IMPL_ASYNC_FUTURE_HPP
+
+#include <boost/asio_future/resolver.hpp>
+#include <boost/asio_future/detail/callback_node.hpp>
+#include <boost/asio_future/detail/report.hpp>
+#include <boost/asio_future/detail/wait_op.hpp>
+
+#include <boost/core/type_name.hpp>
+
+#include <memory>
+#include <ostream>
+#include <type_traits>
+#include <utility>
+
+namespace boost {
+namespace asio_future {
+namespace detail {
+
+template <class T, class = void>
+struct is_streamable : std::false_type
+{
+};
+
+template <class T>
+struct is_streamable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+    : std::true_type
+{
+};
+
+} // namespace detail
+
+template <class T, class Executor>
+template <bool Take>
+class basic_async_future<T, Executor>::initiate_wait
+{
+public:
+    using executor_type = Executor;
+
+    explicit initiate_wait(handle_type h) noexcept : state_(std::move(h)) {}
+
+    executor_type get_executor() const noexcept { return state_->executor(); }
+
+    template <class Handler>
+    void operator()(Handler&& handler) const
+    {
+        detail::wait_op<Take, T, Executor, std::decay_t<Handler>>::start(
+            *state_, std::forward<Handler>(handler));
+    }
+
+private:
+    handle_type state_; // keeps the future alive until a deferred initiation runs
+};
+
+template <class T, class Executor>
+std::conditional_t<std::is_void_v<T>, void, const T&> basic_async_future<T, Executor>::result() const
+{
+    const state_type& s = state();
+    if (!s.is_done())
+        throw invalid_state_error("asio_future: result() on a pending future");
+    const auto& out = s.result_storage();
+    if (out.kind() != detail::outcome_kind::value)
+        std::rethrow_exception(out.error());
+    if constexpr (!std::is_void_v<T>)
+    {
+        if (out.taken())
+            throw invalid_state_error("asio_future: result already taken");
+        return out.value();
+    }
+}
+
+template <class T, class Executor>
+std::exception_ptr basic_async_future<T, Executor>::exception() const
+{
+    const state_type& s = state();
+    if (!s.is_done())
+        throw invalid_state_error("asio_future: exception() on a pending future");
+    const auto& out = s.result_storage();
+    if (out.kind() == detail::outcome_kind::cancelled)
+        std::rethrow_exception(out.error());
+    return out.error();
+}
+
+template <class T, class Executor>
+template <class F>
+callback_id basic_async_future<T, Executor>::add_done_callback(F&& fn)
+{
+    static_assert(
+        std::is_invocable_v<std::decay_t<F>&, const basic_async_future&>,
+        "a done callback is called as fn(const basic_async_future&)");
+    using node_type = detail::callback_node<basic_async_future, std::decay_t<F>>;
+    state_type& s = state();
+    const std::uint64_t id = detail::next_callback_id();
+    auto node = std::make_unique<node_type>(s, std::decay_t<F>(std::forward<F>(fn)), id);
+    if (s.push(node.get()))
+        node.release();
+    else
+        node_type::schedule(node.release()); // already done: posted at once
+    return callback_id(id);
+}
+
+template <class T, class Executor>
+std::size_t basic_async_future<T, Executor>::remove_done_callback(callback_id id)
+{
+    std::size_t count = 0;
+    detail::state_base::run_all(state().remove_callbacks(id.value(), count), detail::node_action::destroy);
+    return count;
+}
+
+template <class T, class Executor>
+typename basic_async_future<T, Executor>::resolver_type basic_async_future<T, Executor>::get_resolver() const
+{
+    return resolver_type(state());
+}
+
+template <class U, class E>
+std::ostream& operator<<(std::ostream& os, const basic_async_future<U, E>& f)
+{
+    os << "<async_future<" << boost::core::type_name<U>() << "> ";
+    if (!f.state_)
+        return os << "empty>";
+    const auto& s = *f.state_;
+    if (!s.is_done())
+        return os << "pending>";
+    const auto& out = s.result_storage();
+    switch (out.kind())
+    {
+    case detail::outcome_kind::cancelled:
+        return os << "cancelled>";
+    case detail::outcome_kind::error:
+        return os << "finished exception=" << detail::describe_exception(out.error()) << '>';
+    default:
+        break;
+    }
+    os << "finished";
+    if constexpr (!std::is_void_v<U>)
+    {
+        if (out.taken())
+            os << " result=<taken>";
+        else if constexpr (detail::is_streamable<U>::value)
+            os << " result=" << out.value();
+        else
+            os << " result=<" << boost::core::type_name<U>() << '>';
+    }
+    return os << '>';
+}
+
+} // namespace asio_future
+} // namespace boost
+
+#endif // BOOST_ASIO_FUTURE_IMPL_ASYNC_FUTURE_HPP
