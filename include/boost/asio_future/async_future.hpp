@@ -9,6 +9,7 @@
 #define BOOST_ASIO_FUTURE_ASYNC_FUTURE_HPP
 
 #include <boost/asio_future/error.hpp>
+
 #include <boost/asio_future/detail/awaitable_fix.hpp>
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/future_state.hpp>
@@ -27,13 +28,16 @@
 #include <string_view>
 #include <type_traits>
 
-namespace boost {
-namespace asio_future {
+namespace boost
+{
+namespace asio_future
+{
 
 template <class T, class Executor>
 class resolver;
 
-namespace detail {
+namespace detail
+{
 template <class Future, class F>
 class callback_node;
 } // namespace detail
@@ -85,7 +89,8 @@ private:
 template <class T, class Executor = boost::asio::any_io_executor>
 class basic_async_future
 {
-    using handle_type = detail::state_ref<detail::future_state<T, Executor>, detail::state_base::one_owner>;
+    using handle_type =
+        detail::state_ref<detail::future_state<T, Executor>, detail::state_base::one_owner>;
     static constexpr bool copyable_value = std::is_void_v<T> || std::is_copy_constructible_v<T>;
 
 public:
@@ -113,7 +118,10 @@ public:
     basic_async_future() noexcept = default;
 
     /// Creates a pending future bound to `ex` (asyncio's `loop.create_future()`).
-    explicit basic_async_future(const executor_type& ex) : state_(handle_type::adopt(state_type::create(ex))) {}
+    explicit basic_async_future(const executor_type& ex)
+        : state_(handle_type::adopt(state_type::create(ex)))
+    {
+    }
 
     /// Creates a pending future bound to the executor of `ctx`.
     template <
@@ -121,7 +129,8 @@ public:
         class = std::enable_if_t<
             std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&> &&
             std::is_constructible_v<executor_type, typename ExecutionContext::executor_type>>>
-    explicit basic_async_future(ExecutionContext& ctx) : basic_async_future(executor_type(ctx.get_executor()))
+    explicit basic_async_future(ExecutionContext& ctx)
+        : basic_async_future(executor_type(ctx.get_executor()))
     {
     }
 
@@ -177,7 +186,8 @@ public:
     void set_exception(std::exception_ptr e)
     {
         if (!try_set_exception(std::move(e)))
-            throw invalid_state_error("asio_future: set_exception on a future that is already done");
+            throw invalid_state_error(
+                "asio_future: set_exception on a future that is already done");
     }
 
     /// Fails the future with a copy of the exception object `e`.
@@ -212,7 +222,7 @@ public:
      * @throws invalid_state_error while pending or after `async_take` took the value;
      * `cancelled_error` when cancelled; the stored exception when failed.
      */
-    std::conditional_t<std::is_void_v<T>, void, const T&> result() const;
+    detail::result_reference_t<T> result() const;
 
     /// The stored exception, or null when the future has a result.
     /**
@@ -256,47 +266,57 @@ public:
      * @li `total`: only this wait ends, with `cancelled_error`; the future goes on.
      */
     template <
-        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
-            boost::asio::default_completion_token_t<executor_type>>
-    auto async_wait(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature)
+            CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_wait(
+        CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const
     {
-        static_assert(copyable_value, "async_wait copies the result to each waiter: use async_take for a move-only T");
+        static_assert(
+            copyable_value,
+            "async_wait copies the result to each waiter: use async_take for a move-only T");
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_wait<false>(handle()), token);
+            initiate_wait<false>(handle()),
+            token);
     }
 
     /// Waits for the future and moves the value out; a later retrieval throws
     /// `invalid_state_error` ("result already taken"). Cancellation as for `async_wait`.
     template <
-        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
-            boost::asio::default_completion_token_t<executor_type>>
-    auto async_take(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature)
+            CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto async_take(
+        CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const
     {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_wait<!std::is_void_v<T>>(handle()), token);
+            initiate_wait<!std::is_void_v<T>>(handle()),
+            token);
     }
 
     /// The future as an Asio asynchronous operation: `co_await std::move(fut)`, or a member of
     /// `experimental::make_parallel_group`. Copies the result for a copyable `T`, takes it
     /// otherwise. On Boost 1.81 only rvalues can be `co_await`ed (Asio's await_transform).
     template <
-        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
-            boost::asio::default_completion_token_t<executor_type>>
-    auto operator()(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const&
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature)
+            CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto operator()(
+        CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const&
     {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_wait<!copyable_value>(handle()), token);
+            initiate_wait<!copyable_value>(handle()),
+            token);
     }
 
     /// @copydoc operator()()
     template <
-        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature) CompletionToken =
-            boost::asio::default_completion_token_t<executor_type>>
-    auto operator()(CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) &&
+        BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature)
+            CompletionToken = boost::asio::default_completion_token_t<executor_type>>
+    auto operator()(
+        CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) &&
     {
         state(); // an empty handle throws here, not in the initiation
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_wait<!copyable_value>(std::move(state_)), token);
+            initiate_wait<!copyable_value>(std::move(state_)),
+            token);
     }
 
     /// Writes asyncio's repr: `<async_future<int> pending>`, `<async_future<int> finished
@@ -328,7 +348,8 @@ private:
     state_type& state() const
     {
         if (!state_)
-            throw invalid_state_error("asio_future: empty future (default-constructed or moved-from)");
+            throw invalid_state_error(
+                "asio_future: empty future (default-constructed or moved-from)");
         return *state_;
     }
 
@@ -350,7 +371,9 @@ using async_future = basic_async_future<T, boost::asio::any_io_executor>;
 template <class T, class ExecutorOrContext>
 async_future<T> make_future(ExecutorOrContext&& ex_or_ctx)
 {
-    if constexpr (std::is_convertible_v<std::remove_reference_t<ExecutorOrContext>&, boost::asio::execution_context&>)
+    if constexpr (std::is_convertible_v<
+                      std::remove_reference_t<ExecutorOrContext>&,
+                      boost::asio::execution_context&>)
         return async_future<T>(boost::asio::any_io_executor(ex_or_ctx.get_executor()));
     else
         return async_future<T>(boost::asio::any_io_executor(ex_or_ctx));

@@ -17,8 +17,10 @@
 #include <string_view>
 #include <type_traits>
 
-namespace boost {
-namespace asio_future {
+namespace boost
+{
+namespace asio_future
+{
 
 /// Error codes of the library, in the category named `"asio_future"`.
 enum class error
@@ -90,7 +92,8 @@ public:
 } // namespace asio_future
 
 #if !defined(BOOST_ASIO_FUTURE_DOXYGEN)
-namespace system {
+namespace system
+{
 template <>
 struct is_error_code_enum<::boost::asio_future::error> : std::true_type
 {

@@ -9,6 +9,7 @@
 #define BOOST_ASIO_FUTURE_RESOLVER_HPP
 
 #include <boost/asio_future/error.hpp>
+
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/future_state.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
@@ -21,8 +22,10 @@
 #include <type_traits>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
+namespace boost
+{
+namespace asio_future
+{
 
 template <class T, class Executor>
 class basic_async_future;
@@ -103,7 +106,8 @@ private:
     state_type& state() const
     {
         if (!state_)
-            throw invalid_state_error("asio_future: empty resolver (default-constructed or moved-from)");
+            throw invalid_state_error(
+                "asio_future: empty resolver (default-constructed or moved-from)");
         return *state_;
     }
 

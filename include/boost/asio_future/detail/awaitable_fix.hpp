@@ -15,7 +15,7 @@
 // dereferences its result struct (chriskohlhoff/asio#1172, #1190). Every such instantiation
 // fails to compile, so a more specialised, correct handler for the void-returning signature
 // changes no program that compiled before. Later Asio versions are left alone.
-#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT) && (BOOST_ASIO_VERSION < 102800) &&                     \
+#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT) && (BOOST_ASIO_VERSION < 102800) && \
     !defined(BOOST_ASIO_FUTURE_NO_AWAITABLE_FIX)
 
 #include <boost/asio/awaitable.hpp>
@@ -23,9 +23,12 @@
 #include <exception>
 #include <utility>
 
-namespace boost {
-namespace asio {
-namespace detail {
+namespace boost
+{
+namespace asio
+{
+namespace detail
+{
 
 template <typename T, typename Executor>
 class awaitable_async_op_handler<void(std::exception_ptr, T), Executor>

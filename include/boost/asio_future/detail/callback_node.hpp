@@ -21,9 +21,12 @@
 #include <sstream>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // Ids of done callbacks: unique per process, never 0.
 inline std::uint64_t next_callback_id() noexcept
@@ -77,7 +80,10 @@ private:
                 // Like asyncio's loop.call_exception_handler: never out of run().
                 std::ostringstream repr;
                 repr << fut;
-                report_exception("exception in done callback", std::current_exception(), repr.str());
+                report_exception(
+                    "exception in done callback",
+                    std::current_exception(),
+                    repr.str());
             }
         }
 

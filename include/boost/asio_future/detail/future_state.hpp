@@ -9,6 +9,7 @@
 #define BOOST_ASIO_FUTURE_DETAIL_FUTURE_STATE_HPP
 
 #include <boost/asio_future/error.hpp>
+
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
 #include <boost/asio_future/detail/state_base.hpp>
@@ -22,9 +23,12 @@
 #include <string_view>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // The shared state of a future: the state word and list, the executor and the outcome.
 template <class T, class Executor>
@@ -99,7 +103,8 @@ public:
     bool try_set_exception(std::exception_ptr e)
     {
         if (!e)
-            throw std::invalid_argument("asio_future: set_exception needs a non-null exception_ptr");
+            throw std::invalid_argument(
+                "asio_future: set_exception needs a non-null exception_ptr");
         if (!claim())
             return false;
         outcome_.set_error(std::move(e));

@@ -9,6 +9,7 @@
 #define BOOST_ASIO_FUTURE_DETAIL_OUTCOME_HPP
 
 #include <boost/asio_future/error.hpp>
+
 #include <boost/asio_future/detail/config.hpp>
 
 #include <atomic>
@@ -20,15 +21,34 @@
 #include <type_traits>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // The value a waiter's handler receives: T itself, or std::optional<T> when T has no default
 // constructor (a handler must be passed some value together with an exception).
 template <class T>
 using completion_value_t =
     std::conditional_t<std::is_default_constructible_v<T>, T, std::optional<T>>;
+
+// What result() returns: a reference to the stored value, or nothing.
+template <class T>
+struct result_reference
+{
+    using type = const T&;
+};
+
+template <>
+struct result_reference<void>
+{
+    using type = void;
+};
+
+template <class T>
+using result_reference_t = typename result_reference<T>::type;
 
 template <class T>
 struct wait_signature

@@ -17,9 +17,12 @@
 #include <string>
 #include <typeinfo>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // "type: what()" for an exception, or its type alone when it is no std::exception.
 inline std::string describe_exception(const std::exception_ptr& e)
@@ -39,7 +42,8 @@ inline std::string describe_exception(const std::exception_ptr& e)
 }
 
 // What went wrong outside any caller's reach: one line on stderr.
-inline void report_exception(const char* message, std::exception_ptr e, const std::string& repr) noexcept
+inline void
+report_exception(const char* message, std::exception_ptr e, const std::string& repr) noexcept
 {
     try
     {

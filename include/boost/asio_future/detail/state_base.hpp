@@ -16,9 +16,12 @@
 #include <string_view>
 #include <thread>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 class state_base;
 class state_registry_core;
@@ -81,7 +84,10 @@ public:
 
     // --- state queries ------------------------------------------------------------------------
 
-    bool is_done() const noexcept { return (word_.load(std::memory_order_acquire) & done_bit) != 0; }
+    bool is_done() const noexcept
+    {
+        return (word_.load(std::memory_order_acquire) & done_bit) != 0;
+    }
 
     bool is_claimed() const noexcept
     {
@@ -118,8 +124,8 @@ public:
     // Wins the right to resolve: true for exactly one caller over the state's lifetime.
     bool claim() noexcept
     {
-        return (word_.fetch_or(claimed_bit, std::memory_order_acquire) & (claimed_bit | done_bit)) ==
-               0;
+        return (word_.fetch_or(claimed_bit, std::memory_order_acquire) &
+                (claimed_bit | done_bit)) == 0;
     }
 
     // Publishes the outcome written after a successful claim() and runs every node with
@@ -137,7 +143,10 @@ public:
                 continue;
             }
             if (word_.compare_exchange_weak(
-                    w, done_bit, std::memory_order_acq_rel, std::memory_order_relaxed))
+                    w,
+                    done_bit,
+                    std::memory_order_acq_rel,
+                    std::memory_order_relaxed))
                 break;
         }
         run_all(reverse(head_of(w)), action);
@@ -306,7 +315,10 @@ private:
                 continue;
             }
             if (word_.compare_exchange_weak(
-                    w, w | locked_bit, std::memory_order_acquire, std::memory_order_acquire))
+                    w,
+                    w | locked_bit,
+                    std::memory_order_acquire,
+                    std::memory_order_acquire))
                 return true;
         }
     }

@@ -14,9 +14,12 @@
 #include <cstdint>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // A counted pointer to a state. `Owner` is 0 for a plain memory reference (held by nodes and
 // queued completions) or one of state_base::one_owner / one_resolver for a handle that may

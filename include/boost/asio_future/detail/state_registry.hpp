@@ -16,9 +16,12 @@
 #include <memory>
 #include <mutex>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // The live states bound to one execution context. Shared with the states so that a state that
 // outlives its context can still unregister safely.

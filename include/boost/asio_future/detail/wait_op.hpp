@@ -9,6 +9,7 @@
 #define BOOST_ASIO_FUTURE_DETAIL_WAIT_OP_HPP
 
 #include <boost/asio_future/error.hpp>
+
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/future_state.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
@@ -30,9 +31,12 @@
 #include <type_traits>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 // The allocator a wait uses for its own storage: the handler's associated allocator, with
 // std::allocator replaced by Asio's per-thread recycling allocator (as Asio's own operations do).
@@ -217,7 +221,8 @@ private:
         boost::asio::post(
             ex,
             ready_completion<Take, T, Executor, Handler>(
-                state_ref<state_type>::share(&st), std::move(h)));
+                state_ref<state_type>::share(&st),
+                std::move(h)));
     }
 
     template <class Ex>

@@ -9,6 +9,7 @@
 #define BOOST_ASIO_FUTURE_IMPL_ASYNC_FUTURE_HPP
 
 #include <boost/asio_future/resolver.hpp>
+
 #include <boost/asio_future/detail/callback_node.hpp>
 #include <boost/asio_future/detail/report.hpp>
 #include <boost/asio_future/detail/wait_op.hpp>
@@ -20,9 +21,12 @@
 #include <type_traits>
 #include <utility>
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 template <class T, class = void>
 struct is_streamable : std::false_type
@@ -30,7 +34,9 @@ struct is_streamable : std::false_type
 };
 
 template <class T>
-struct is_streamable<T, std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+struct is_streamable<
+    T,
+    std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
     : std::true_type
 {
 };
@@ -52,7 +58,8 @@ public:
     void operator()(Handler&& handler) const
     {
         detail::wait_op<Take, T, Executor, std::decay_t<Handler>>::start(
-            *state_, std::forward<Handler>(handler));
+            *state_,
+            std::forward<Handler>(handler));
     }
 
 private:
@@ -60,7 +67,7 @@ private:
 };
 
 template <class T, class Executor>
-std::conditional_t<std::is_void_v<T>, void, const T&> basic_async_future<T, Executor>::result() const
+detail::result_reference_t<T> basic_async_future<T, Executor>::result() const
 {
     const state_type& s = state();
     if (!s.is_done())
@@ -110,12 +117,15 @@ template <class T, class Executor>
 std::size_t basic_async_future<T, Executor>::remove_done_callback(callback_id id)
 {
     std::size_t count = 0;
-    detail::state_base::run_all(state().remove_callbacks(id.value(), count), detail::node_action::destroy);
+    detail::state_base::run_all(
+        state().remove_callbacks(id.value(), count),
+        detail::node_action::destroy);
     return count;
 }
 
 template <class T, class Executor>
-typename basic_async_future<T, Executor>::resolver_type basic_async_future<T, Executor>::get_resolver() const
+typename basic_async_future<T, Executor>::resolver_type
+basic_async_future<T, Executor>::get_resolver() const
 {
     return resolver_type(state());
 }

@@ -8,9 +8,12 @@
 #ifndef BOOST_ASIO_FUTURE_IMPL_ERROR_HPP
 #define BOOST_ASIO_FUTURE_IMPL_ERROR_HPP
 
-namespace boost {
-namespace asio_future {
-namespace detail {
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
 
 class error_category_impl final : public boost::system::error_category
 {

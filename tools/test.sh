@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Distributed under the Boost Software License, Version 1.0. (See accompanying
+# file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+#
+# Builds and runs every test in several configurations, then prints a summary that ends
+# with the line "N passed, N failed". Exits non-zero if anything failed.
+#
+#   bash tools/test.sh                                  all configurations
+#   ASIO_FUTURE_CONFIGS="gcc-cxx20 tsan" bash tools/test.sh   a subset
+#
+# Configurations (CMake builds go to build/<cfg>, b2 to build/b2):
+#   gcc-cxx17    g++-12, C++17
+#   gcc-cxx20    g++-12, C++20, plus the add_subdirectory / find_package consumer tests
+#   clang-cxx20  clang++-16, C++20
+#   asan-ubsan   clang++-16, C++20, AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan         clang++-16, C++20, ThreadSanitizer
+#   b2           b2 toolset=gcc-12 cxxstd=20 test
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+bash tools/install_deps.sh
+
+configs=${ASIO_FUTURE_CONFIGS:-"gcc-cxx17 gcc-cxx20 clang-cxx20 asan-ubsan tsan b2"}
+jobs=2
+
+total_passed=0
+total_failed=0
+summary=()
+
+# Adds one line to the summary and to the totals: record <cfg> <passed> <failed> <seconds> [note]
+record() {
+    total_passed=$((total_passed + $2))
+    total_failed=$((total_failed + $3))
+    summary+=("$(printf '%-12s %3d passed, %3d failed  %4ds  %s' "$1" "$2" "$3" "$4" "${5:-}")")
+}
+
+run_cmake_config() {
+    local cfg=$1
+    local dir=build/$cfg
+    local cxx std flags=""
+    local -a extra=() env=()
+    case $cfg in
+        gcc-cxx17) cxx=g++-12 std=17 ;;
+        gcc-cxx20) cxx=g++-12 std=20 extra=(-DBOOST_ASIO_FUTURE_CONSUMER_TESTS=ON) ;;
+        clang-cxx20) cxx=clang++-16 std=20 ;;
+        asan-ubsan)
+            cxx=clang++-16 std=20
+            flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -O1"
+            env=(ASAN_OPTIONS=detect_leaks=1:detect_stack_use_after_return=1
+                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+            ;;
+        tsan)
+            cxx=clang++-16 std=20
+            flags="-fsanitize=thread -O1 -g"
+            env=(TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1)
+            ;;
+        *)
+            echo "test.sh: unknown configuration '$cfg'" >&2
+            record "$cfg" 0 1 0 "unknown configuration"
+            return
+            ;;
+    esac
+
+    local start=$SECONDS note=""
+    echo "=== [$cfg] configure ($cxx, C++$std) ==="
+    if ! cmake -S . -B "$dir" -G "Unix Makefiles" \
+        -DCMAKE_BUILD_TYPE=Debug \
+        -DCMAKE_CXX_COMPILER="$cxx" \
+        -DCMAKE_CXX_STANDARD="$std" \
+        -DCMAKE_CXX_EXTENSIONS=OFF \
+        -DCMAKE_CXX_FLAGS="$flags" \
+        -DCMAKE_EXE_LINKER_FLAGS="$flags" \
+        -DBOOST_ASIO_FUTURE_BUILD_TESTS=ON \
+        -DBOOST_ASIO_FUTURE_BUILD_EXAMPLES=ON \
+        "${extra[@]}"; then
+        record "$cfg" 0 1 $((SECONDS - start)) "configure failed"
+        return
+    fi
+
+    echo "=== [$cfg] build ==="
+    local build_failed=0
+    # -k: build what can be built; tests whose executable is missing fail in ctest.
+    if ! cmake --build "$dir" -j "$jobs" -- -k; then
+        build_failed=1
+        note="build failed"
+    fi
+
+    echo "=== [$cfg] test ==="
+    local log=$dir/ctest.log
+    (cd "$dir" && env "${env[@]}" ctest --output-on-failure -j "$jobs") 2>&1 | tee "$log" || true
+
+    local passed=0 failed=0 line
+    line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1 || true)
+    if [ -n "$line" ]; then
+        local out_of
+        failed=$(sed -E 's/.* ([0-9]+) tests? failed out of.*/\1/' <<<"$line")
+        out_of=$(sed -E 's/.*failed out of ([0-9]+).*/\1/' <<<"$line")
+        passed=$((out_of - failed))
+    elif ! grep -q 'No tests were found' "$log"; then
+        failed=1
+        note="${note:+$note; }ctest did not run"
+    fi
+    # A build failure counts once, on top of the tests it broke.
+    failed=$((failed + build_failed))
+
+    local consumer
+    consumer=$(sed -nE 's/.*Test +#[0-9]+: (cmake_[a-z_]+) [. ]*(\**[A-Za-z]+( [A-Za-z]+)?).*/\1: \2/p' \
+        "$log" | paste -sd ',' -)
+    if [ -n "$consumer" ]; then
+        note="${note:+$note; }${consumer//,/, }"
+    fi
+    record "$cfg" "$passed" "$failed" $((SECONDS - start)) "$note"
+}
+
+run_b2() {
+    local start=$SECONDS note=""
+    echo "=== [b2] b2 -j$jobs toolset=gcc-12 cxxstd=20 test ==="
+    # A test counts as passed when b2 has written its <name>.test file; delete the old ones
+    # (up-to-date tests are not re-run, only re-marked).
+    if [ -d build/b2 ]; then
+        find build/b2 -type f -name '*.test' -delete
+    fi
+    if ! b2 -j"$jobs" toolset=gcc-12 cxxstd=20 test; then
+        note="b2 failed"
+    fi
+    local passed=0 failed=0 name
+    while read -r name; do
+        [ -n "$name" ] || continue
+        if [ -n "$(find build/b2/test -type f -name "$name.test" 2>/dev/null | head -n 1)" ]; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            note="${note:+$note; }$name failed"
+        fi
+    done < <(python3 tools/check_test_lists.py --b2-names)
+    if [ -n "$note" ] && [ "$failed" -eq 0 ]; then
+        failed=1
+    fi
+    record b2 "$passed" "$failed" $((SECONDS - start)) "$note"
+}
+
+for cfg in $configs; do
+    if [ "$cfg" = b2 ]; then
+        run_b2
+    else
+        run_cmake_config "$cfg"
+    fi
+done
+
+echo
+echo "=== Summary ==="
+printf '%s\n' "${summary[@]}"
+echo "$total_passed passed, $total_failed failed"
+[ "$total_failed" -eq 0 ]
