@@ -15,6 +15,7 @@
 #   asan-ubsan   clang++-16, C++20, AddressSanitizer + UndefinedBehaviorSanitizer
 #   tsan         clang++-16, C++20, ThreadSanitizer
 #   b2           b2 toolset=gcc-12 cxxstd=20 test
+#   doc          asciidoctor doc/index.adoc, warnings are errors
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +23,7 @@ cd "$root"
 
 bash tools/install_deps.sh
 
-configs=${ASIO_FUTURE_CONFIGS:-"gcc-cxx17 gcc-cxx20 clang-cxx20 asan-ubsan tsan b2"}
+configs=${ASIO_FUTURE_CONFIGS:-"doc gcc-cxx17 gcc-cxx20 clang-cxx20 asan-ubsan tsan b2"}
 jobs=2
 
 total_passed=0
@@ -141,9 +142,22 @@ run_b2() {
     record b2 "$passed" "$failed" $((SECONDS - start)) "$note"
 }
 
+# The documentation builds without a warning (its code is included from the examples).
+run_doc() {
+    local start=$SECONDS
+    echo "=== [doc] asciidoctor doc/index.adoc ==="
+    if asciidoctor --failure-level=WARN -D build/doc doc/index.adoc; then
+        record doc 1 0 $((SECONDS - start)) "build/doc/index.html"
+    else
+        record doc 0 1 $((SECONDS - start)) "asciidoctor failed or warned"
+    fi
+}
+
 for cfg in $configs; do
     if [ "$cfg" = b2 ]; then
         run_b2
+    elif [ "$cfg" = doc ]; then
+        run_doc
     else
         run_cmake_config "$cfg"
     fi
