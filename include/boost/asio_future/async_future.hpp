@@ -153,7 +153,7 @@ public:
     bool cancelled() const
     {
         const state_type& s = state();
-        return s.is_done() && s.result_storage().kind() == detail::outcome_kind::cancelled;
+        return s.is_done() && s.kind() == detail::outcome_kind::cancelled;
     }
 
     /// Sets the result, constructing `T` from `args`.

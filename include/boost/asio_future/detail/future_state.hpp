@@ -19,8 +19,10 @@
 #include <boost/asio/query.hpp>
 
 #include <exception>
-#include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace boost
@@ -44,8 +46,8 @@ public:
         auto* s = new future_state(ex);
         try
         {
-            auto& ctx = boost::asio::query(ex, boost::asio::execution::context);
-            s->registry_ = boost::asio::use_service<state_registry>(ctx).core();
+            s->registry_ =
+                acquire_registry(boost::asio::query(ex, boost::asio::execution::context));
             if (!s->registry_->add(s))
                 s->orphaned_.store(true, std::memory_order_relaxed);
         }
@@ -59,12 +61,51 @@ public:
 
     const executor_type& executor() const noexcept { return executor_; }
 
-    outcome<T>& result_storage() noexcept { return outcome_; }
-
-    // Only after is_done(): the outcome is then immutable but for async_take.
-    const outcome<T>& result_storage() const noexcept { return outcome_; }
-
     bool orphaned() const noexcept { return orphaned_.load(std::memory_order_acquire); }
+
+    // The outcome, valid once is_done(). It is immutable then, but for async_take.
+    outcome_kind kind() const noexcept { return kind_; }
+    // Null for a value outcome.
+    std::exception_ptr error() const noexcept
+    {
+        return kind_ == outcome_kind::value ? std::exception_ptr() : outcome_.error();
+    }
+    bool taken() const noexcept { return taken_.load(std::memory_order_acquire); }
+
+    template <class U = T, class = std::enable_if_t<!std::is_void_v<U>>>
+    const U& value() const noexcept
+    {
+        return outcome_.value();
+    }
+
+    // Fills `out` with a copy of the value (Take: the value itself, once) or returns the error
+    // to deliver instead.
+    template <bool Take, class V>
+    std::exception_ptr extract(std::optional<V>& out) noexcept
+    {
+        if (kind_ != outcome_kind::value)
+            return outcome_.error();
+        try
+        {
+            if constexpr (Take)
+            {
+                if (taken_.exchange(true, std::memory_order_acq_rel))
+                    throw invalid_state_error("asio_future: result already taken");
+                out.emplace(std::move(outcome_.value()));
+            }
+            else
+            {
+                if (taken())
+                    throw invalid_state_error("asio_future: result already taken");
+                out.emplace(outcome_.value());
+            }
+        }
+        catch (...)
+        {
+            return std::current_exception();
+        }
+        return {};
+    }
 
     // First resolution wins. The value is built before the race so that a throwing
     // constructor leaves the future untouched.
@@ -77,7 +118,6 @@ public:
         {
             if (!claim())
                 return false;
-            outcome_.set_value();
         }
         else
         {
@@ -91,11 +131,11 @@ public:
             catch (...)
             {
                 // Only a throwing move constructor gets here: the future fails with its error.
-                outcome_.set_error(std::current_exception());
-                publish();
+                finish(outcome_kind::error, std::current_exception());
                 throw;
             }
         }
+        kind_ = outcome_kind::value;
         publish();
         return true;
     }
@@ -107,8 +147,7 @@ public:
                 "asio_future: set_exception needs a non-null exception_ptr");
         if (!claim())
             return false;
-        outcome_.set_error(std::move(e));
-        publish();
+        finish(outcome_kind::error, std::move(e));
         return true;
     }
 
@@ -119,8 +158,7 @@ public:
         std::exception_ptr e = std::make_exception_ptr(cancelled_error(msg));
         if (!claim())
             return false;
-        outcome_.set_cancelled(std::move(e));
-        publish();
+        finish(outcome_kind::cancelled, std::move(e));
         return true;
     }
 
@@ -129,9 +167,10 @@ public:
         orphaned_.store(true, std::memory_order_release);
         if (!claim())
             return;
-        outcome_.set_cancelled(
-            std::make_exception_ptr(cancelled_error("execution context shut down")));
-        publish(node_action::destroy);
+        finish(
+            outcome_kind::cancelled,
+            std::make_exception_ptr(cancelled_error("execution context shut down")),
+            node_action::destroy);
     }
 
 private:
@@ -139,22 +178,35 @@ private:
 
     ~future_state() override
     {
+        outcome_.destroy(kind_);
         if (registry_)
+        {
             registry_->remove(this);
+            registry_->release();
+        }
     }
 
     void destroy() noexcept override { delete this; }
 
     void abandon(bool) noexcept override
     {
-        if (!claim())
-            return;
-        outcome_.set_error(std::make_exception_ptr(broken_promise_error()));
-        publish();
+        if (claim())
+            finish(outcome_kind::error, std::make_exception_ptr(broken_promise_error()));
+    }
+
+    // Stores an error outcome after a successful claim() and publishes it.
+    void finish(
+        outcome_kind kind,
+        std::exception_ptr e,
+        node_action action = node_action::complete) noexcept
+    {
+        outcome_.set_error(std::move(e));
+        kind_ = kind;
+        publish(action);
     }
 
     Executor executor_;
-    outcome<T> outcome_;
+    outcome_storage<T> outcome_;
 };
 
 } // namespace detail

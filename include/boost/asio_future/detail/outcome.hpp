@@ -8,8 +8,6 @@
 #ifndef BOOST_ASIO_FUTURE_DETAIL_OUTCOME_HPP
 #define BOOST_ASIO_FUTURE_DETAIL_OUTCOME_HPP
 
-#include <boost/asio_future/error.hpp>
-
 #include <boost/asio_future/detail/config.hpp>
 
 #include <atomic>
@@ -76,119 +74,71 @@ enum class outcome_kind : std::uint8_t
     cancelled
 };
 
-// Written once by the resolver that won the claim, read by everyone after the publish.
-class outcome_base
+// The outcome's payload: the value or the exception, never both. Which one is live is kept in
+// the state (state_base::kind_) so that the state packs into as few bytes as possible.
+template <class T>
+class outcome_storage
 {
 public:
-    outcome_kind kind() const noexcept { return kind_; }
+    outcome_storage() noexcept {}
+    outcome_storage(const outcome_storage&) = delete;
+    outcome_storage& operator=(const outcome_storage&) = delete;
+    ~outcome_storage() {}
+
+    void destroy(outcome_kind kind) noexcept
+    {
+        if (kind == outcome_kind::value)
+            value_.~T();
+        else if (kind != outcome_kind::none)
+            error_.~exception_ptr();
+    }
+
+    void set_value(T&& v) { ::new (static_cast<void*>(std::addressof(value_))) T(std::move(v)); }
+
+    void set_error(std::exception_ptr&& e) noexcept
+    {
+        ::new (static_cast<void*>(std::addressof(error_))) std::exception_ptr(std::move(e));
+    }
+
+    T& value() noexcept { return value_; }
+    const T& value() const noexcept { return value_; }
     const std::exception_ptr& error() const noexcept { return error_; }
 
-    void set_error(std::exception_ptr e) noexcept
-    {
-        error_ = std::move(e);
-        kind_ = outcome_kind::error;
-    }
-
-    void set_cancelled(std::exception_ptr e) noexcept
-    {
-        error_ = std::move(e);
-        kind_ = outcome_kind::cancelled;
-    }
-
-    bool taken() const noexcept { return taken_.load(std::memory_order_acquire); }
-
-protected:
-    static std::exception_ptr already_taken()
-    {
-        return std::make_exception_ptr(invalid_state_error("asio_future: result already taken"));
-    }
-
-    outcome_kind kind_ = outcome_kind::none;
-    std::atomic<bool> taken_{false};
-    std::exception_ptr error_;
-};
-
-template <class T>
-class outcome : public outcome_base
-{
-public:
-    outcome() noexcept {}
-    outcome(const outcome&) = delete;
-    outcome& operator=(const outcome&) = delete;
-
-    ~outcome()
-    {
-        if (kind_ == outcome_kind::value)
-            value_.~T();
-    }
-
-    void set_value(T&& v)
-    {
-        ::new (static_cast<void*>(std::addressof(value_))) T(std::move(v));
-        kind_ = outcome_kind::value;
-    }
-
-    const T& value() const noexcept { return value_; }
-
-    // Fills `out` with a copy (Take: the moved value) or returns the error to deliver.
-    template <bool Take, class V>
-    std::exception_ptr extract(std::optional<V>& out) noexcept
-    {
-        if (kind_ != outcome_kind::value)
-            return error_;
-        if constexpr (Take)
-        {
-            if (taken_.exchange(true, std::memory_order_acq_rel))
-                return already_taken_noexcept();
-            try
-            {
-                out.emplace(std::move(value_));
-            }
-            catch (...)
-            {
-                return std::current_exception();
-            }
-        }
-        else
-        {
-            if (taken())
-                return already_taken_noexcept();
-            try
-            {
-                out.emplace(value_);
-            }
-            catch (...)
-            {
-                return std::current_exception();
-            }
-        }
-        return {};
-    }
-
 private:
-    static std::exception_ptr already_taken_noexcept() noexcept
-    {
-        try
-        {
-            return already_taken();
-        }
-        catch (...)
-        {
-            return std::current_exception();
-        }
-    }
-
     union
     {
         T value_;
+        std::exception_ptr error_;
     };
 };
 
 template <>
-class outcome<void> : public outcome_base
+class outcome_storage<void>
 {
 public:
-    void set_value() noexcept { kind_ = outcome_kind::value; }
+    void destroy(outcome_kind kind) noexcept
+    {
+        if (kind != outcome_kind::value && kind != outcome_kind::none)
+            error_.~exception_ptr();
+    }
+
+    void set_error(std::exception_ptr&& e) noexcept
+    {
+        ::new (static_cast<void*>(std::addressof(error_))) std::exception_ptr(std::move(e));
+    }
+
+    const std::exception_ptr& error() const noexcept { return error_; }
+
+    outcome_storage() noexcept {}
+    outcome_storage(const outcome_storage&) = delete;
+    outcome_storage& operator=(const outcome_storage&) = delete;
+    ~outcome_storage() {}
+
+private:
+    union
+    {
+        std::exception_ptr error_;
+    };
 };
 
 } // namespace detail

@@ -9,10 +9,10 @@
 #define BOOST_ASIO_FUTURE_DETAIL_STATE_BASE_HPP
 
 #include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/outcome.hpp>
 
 #include <atomic>
 #include <cstdint>
-#include <memory>
 #include <string_view>
 #include <thread>
 
@@ -336,20 +336,27 @@ private:
         }
     }
 
+    friend class state_registry_core;
+
+    // The members are ordered so that small ones share one word: a state for
+    // async_future<int> is 128 bytes.
     std::atomic<std::uintptr_t> word_{0};
     std::atomic<std::uint64_t> counts_{one_owner};
     std::atomic<std::uint32_t> refs_{1};
 
-    friend class state_registry_core;
-
 protected:
+    // Set when the execution context shut down: nothing may be posted to it any more.
+    std::atomic<bool> orphaned_{false};
+    // Guarded by the registry's mutex.
+    bool registered_ = false;
+    // Which part of the outcome is live; written by the claimer before the publish.
+    outcome_kind kind_ = outcome_kind::none;
+    // Set once async_take moved the value out.
+    std::atomic<bool> taken_{false};
     // Registration with the execution context's registry (guarded by the registry's mutex).
     state_base* reg_prev_ = nullptr;
     state_base* reg_next_ = nullptr;
-    std::shared_ptr<state_registry_core> registry_;
-    bool registered_ = false;
-    // Set when the execution context shut down: nothing may be posted to it any more.
-    std::atomic<bool> orphaned_{false};
+    state_registry_core* registry_ = nullptr;
 };
 
 } // namespace detail

@@ -13,7 +13,8 @@
 
 #include <boost/asio/execution_context.hpp>
 
-#include <memory>
+#include <atomic>
+#include <cstdint>
 #include <mutex>
 
 namespace boost
@@ -23,16 +24,26 @@ namespace asio_future
 namespace detail
 {
 
-// The live states bound to one execution context. Shared with the states so that a state that
-// outlives its context can still unregister safely.
+// The live states bound to one execution context. Reference counted, shared by the context's
+// service and its states, so that a state that outlives its context can still unregister.
 class state_registry_core
 {
 public:
+    void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+
+    void release() noexcept
+    {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            delete this;
+    }
+
+    bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }
+
     // False when the context already shut down: the state is then born orphaned.
     bool add(state_base* s)
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (shut_down_)
+        if (shut_down_.load(std::memory_order_relaxed))
             return false;
         s->reg_next_ = head_;
         s->reg_prev_ = nullptr;
@@ -57,7 +68,7 @@ public:
             state_base* s = nullptr;
             {
                 std::lock_guard<std::mutex> lock(mutex_);
-                shut_down_ = true;
+                shut_down_.store(true, std::memory_order_release);
                 while (head_ && !s)
                 {
                     state_base* candidate = head_;
@@ -89,9 +100,10 @@ private:
         s->registered_ = false;
     }
 
+    std::atomic<std::uint32_t> refs_{1};
+    std::atomic<bool> shut_down_{false};
     std::mutex mutex_;
     state_base* head_ = nullptr;
-    bool shut_down_ = false;
 };
 
 // The execution_context service that owns the registry core of its context.
@@ -101,17 +113,49 @@ public:
     static inline boost::asio::execution_context::id id;
 
     explicit state_registry(boost::asio::execution_context& ctx)
-        : service(ctx), core_(std::make_shared<state_registry_core>())
+        : service(ctx), core_(new state_registry_core)
     {
     }
 
-    const std::shared_ptr<state_registry_core>& core() const noexcept { return core_; }
+    ~state_registry() override { core_->release(); }
+
+    state_registry_core* core() const noexcept { return core_; }
 
 private:
     void shutdown() override { core_->shutdown(); }
 
-    std::shared_ptr<state_registry_core> core_;
+    state_registry_core* core_;
 };
+
+// The registry core of `ctx`, with a reference for the caller. The last context seen by this
+// thread is cached: a context at the same address is the same one as long as its registry has
+// not shut down, since a context always shuts its services down before it is destroyed.
+inline state_registry_core* acquire_registry(boost::asio::execution_context& ctx)
+{
+    struct cache
+    {
+        boost::asio::execution_context* ctx = nullptr;
+        state_registry_core* core = nullptr;
+
+        ~cache()
+        {
+            if (core)
+                core->release();
+        }
+    };
+    static thread_local cache last;
+    if (last.ctx != &ctx || !last.core || last.core->is_shut_down())
+    {
+        state_registry_core* core = boost::asio::use_service<state_registry>(ctx).core();
+        core->add_ref();
+        if (last.core)
+            last.core->release();
+        last.ctx = &ctx;
+        last.core = core;
+    }
+    last.core->add_ref();
+    return last.core;
+}
 
 } // namespace detail
 } // namespace asio_future

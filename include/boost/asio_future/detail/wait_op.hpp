@@ -58,7 +58,7 @@ void deliver(state_ref<future_state<T, Executor>> st, Handler& h, bool detached)
     std::exception_ptr e;
     if constexpr (std::is_void_v<T>)
     {
-        e = detached ? std::make_exception_ptr(cancelled_error()) : st->result_storage().error();
+        e = detached ? std::make_exception_ptr(cancelled_error()) : st->error();
         st.reset();
         std::move(h)(std::move(e));
     }
@@ -69,7 +69,7 @@ void deliver(state_ref<future_state<T, Executor>> st, Handler& h, bool detached)
         if (detached)
             e = std::make_exception_ptr(cancelled_error());
         else
-            e = st->result_storage().template extract<Take>(v);
+            e = st->template extract<Take>(v);
         st.reset();
         if (v)
             std::move(h)(std::exception_ptr(), std::move(*v));

@@ -72,7 +72,7 @@ detail::result_reference_t<T> basic_async_future<T, Executor>::result() const
     const state_type& s = state();
     if (!s.is_done())
         throw invalid_state_error("asio_future: result() on a pending future");
-    const auto& out = s.result_storage();
+    const auto& out = s;
     if (out.kind() != detail::outcome_kind::value)
         std::rethrow_exception(out.error());
     if constexpr (!std::is_void_v<T>)
@@ -89,7 +89,7 @@ std::exception_ptr basic_async_future<T, Executor>::exception() const
     const state_type& s = state();
     if (!s.is_done())
         throw invalid_state_error("asio_future: exception() on a pending future");
-    const auto& out = s.result_storage();
+    const auto& out = s;
     if (out.kind() == detail::outcome_kind::cancelled)
         std::rethrow_exception(out.error());
     return out.error();
@@ -139,7 +139,7 @@ std::ostream& operator<<(std::ostream& os, const basic_async_future<U, E>& f)
     const auto& s = *f.state_;
     if (!s.is_done())
         return os << "pending>";
-    const auto& out = s.result_storage();
+    const auto& out = s;
     switch (out.kind())
     {
     case detail::outcome_kind::cancelled:
