@@ -281,6 +281,11 @@ public:
 
     /// Waits for the future and moves the value out; a later retrieval throws
     /// `invalid_state_error` ("result already taken"). Cancellation as for `async_wait`.
+    /**
+     * Exactly one take succeeds, decided atomically. The value is moved on the taker's
+     * executor, so a reference obtained from `result()` must not be used concurrently with a
+     * take: take from one consumer, or read with `async_wait` copies.
+     */
     template <
         BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature)
             CompletionToken = boost::asio::default_completion_token_t<executor_type>>
