@@ -1,0 +1,1296 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+// asyncio.Future parity of basic_async_future. Test that the header is self-contained.
+#include <boost/asio_future/async_future.hpp>
+
+#define BOOST_TEST_MODULE async_future
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/test/unit_test.hpp>
+
+#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#endif
+
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace af = boost::asio_future;
+namespace asio = boost::asio;
+
+namespace
+{
+
+// A user exception type: rethrown as itself, not sliced to std::exception.
+struct my_error : std::runtime_error
+{
+    explicit my_error(const std::string& what) : std::runtime_error(what) {}
+};
+
+// No default constructor: waits deliver std::optional<no_default>.
+struct no_default
+{
+    explicit no_default(int x) : v(x) {}
+    int v;
+};
+
+struct copy_error : std::runtime_error
+{
+    copy_error() : std::runtime_error("copy failed") {}
+};
+
+// Copying always throws; moving does not.
+struct throwing_copy
+{
+    throwing_copy() = default;
+    explicit throwing_copy(int x) : v(x) {}
+    throwing_copy(const throwing_copy&) { throw copy_error(); }
+    throwing_copy(throwing_copy&& other) noexcept : v(other.v) {}
+    int v = 0;
+};
+
+template <class Future>
+std::string repr(const Future& f)
+{
+    std::ostringstream os;
+    os << f;
+    return os.str();
+}
+
+bool is_invalid_state(const af::invalid_state_error& e)
+{
+    return e.code() == af::make_error_code(af::error::invalid_state);
+}
+
+bool is_already_taken(const af::invalid_state_error& e)
+{
+    return is_invalid_state(e) &&
+           std::string(e.what()).find("result already taken") != std::string::npos;
+}
+
+// Rethrows `e` and reports whether it holds an exception of type E.
+template <class E>
+bool holds(const std::exception_ptr& e)
+{
+    if (!e)
+        return false;
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const E&)
+    {
+        return true;
+    }
+    catch (...)
+    {
+        return false;
+    }
+}
+
+std::string what_of(const std::exception_ptr& e)
+{
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const std::exception& ex)
+    {
+        return ex.what();
+    }
+    catch (...)
+    {
+        return "<not a std::exception>";
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// States
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(new_future_is_pending)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_TEST(f.valid());
+    BOOST_TEST(!f.done());
+    BOOST_TEST(!f.cancelled());
+}
+
+BOOST_AUTO_TEST_CASE(set_result_makes_the_future_done)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_result(42);
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled());
+    BOOST_TEST(f.result() == 42);
+    BOOST_TEST(!f.exception()); // asyncio: exception() is None after set_result
+}
+
+BOOST_AUTO_TEST_CASE(result_and_exception_on_pending_throw_invalid_state)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_CHECK_EXCEPTION(f.result(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.exception(), af::invalid_state_error, is_invalid_state);
+    BOOST_TEST(!f.done()); // asking did not change anything
+}
+
+BOOST_AUTO_TEST_CASE(failed_future_rethrows_the_original_exception)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    const std::exception_ptr original = std::make_exception_ptr(my_error("boom"));
+    f.set_exception(original);
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled());
+    BOOST_CHECK_EXCEPTION(
+        f.result(),
+        my_error,
+        [](const my_error& e) { return std::string(e.what()) == "boom"; });
+    const std::exception_ptr e = f.exception();
+    BOOST_TEST(holds<my_error>(e));
+    BOOST_TEST((e == original)); // the very exception that was set
+    BOOST_TEST(what_of(e) == "boom");
+}
+
+BOOST_AUTO_TEST_CASE(cancelled_future_throws_cancelled_error_with_message)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_TEST(f.cancel("shutting down"));
+    BOOST_TEST(f.done());
+    BOOST_TEST(f.cancelled());
+    const auto has_message = [](const af::cancelled_error& e)
+    {
+        return e.cancel_message() == "shutting down" &&
+               e.code() == af::make_error_code(af::error::cancelled);
+    };
+    BOOST_CHECK_EXCEPTION(f.result(), af::cancelled_error, has_message);
+    BOOST_CHECK_EXCEPTION(f.exception(), af::cancelled_error, has_message);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_without_message_has_empty_message)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_TEST(f.cancel());
+    BOOST_TEST(f.cancelled());
+    BOOST_CHECK_EXCEPTION(
+        f.result(),
+        af::cancelled_error,
+        [](const af::cancelled_error& e) { return e.cancel_message().empty(); });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Double resolution
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(second_set_result_throws_invalid_state)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_result(1);
+    BOOST_CHECK_EXCEPTION(f.set_result(2), af::invalid_state_error, is_invalid_state);
+    BOOST_TEST(f.result() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(try_set_result_first_wins)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_TEST(f.try_set_result(1));
+    BOOST_TEST(!f.try_set_result(2));
+    BOOST_TEST(f.result() == 1);
+    BOOST_TEST(!f.try_set_exception(std::make_exception_ptr(my_error("late"))));
+    BOOST_TEST(!f.try_set_exception(my_error("late")));
+    BOOST_TEST(f.result() == 1);
+    BOOST_TEST(!f.exception());
+}
+
+BOOST_AUTO_TEST_CASE(set_exception_after_done_throws_invalid_state)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_result(1);
+    BOOST_CHECK_EXCEPTION(
+        f.set_exception(std::make_exception_ptr(my_error("late"))),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.set_exception(my_error("late")),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_TEST(f.result() == 1);
+
+    auto g = af::make_future<int>(ctx);
+    g.cancel("first");
+    BOOST_CHECK_EXCEPTION(g.set_result(5), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        g.set_exception(my_error("x")),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_TEST(g.cancelled());
+}
+
+BOOST_AUTO_TEST_CASE(cancel_on_done_future_returns_false)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_result(3);
+    BOOST_TEST(!f.cancel("too late"));
+    BOOST_TEST(!f.cancelled());
+    BOOST_TEST(f.result() == 3);
+
+    auto g = af::make_future<int>(ctx);
+    g.set_exception(my_error("boom"));
+    BOOST_TEST(!g.cancel());
+    BOOST_TEST(!g.cancelled());
+    BOOST_TEST(holds<my_error>(g.exception()));
+}
+
+BOOST_AUTO_TEST_CASE(cancel_twice_keeps_the_first_message)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_TEST(f.cancel("first"));
+    BOOST_TEST(!f.cancel("second"));
+    BOOST_TEST(f.cancelled());
+    BOOST_CHECK_EXCEPTION(
+        f.result(),
+        af::cancelled_error,
+        [](const af::cancelled_error& e) { return e.cancel_message() == "first"; });
+}
+
+BOOST_AUTO_TEST_CASE(set_exception_cancelled_error_is_not_cancelled)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_exception(af::cancelled_error{});
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled()); // asyncio: finished with that exception, not cancelled
+    std::exception_ptr e;
+    BOOST_CHECK_NO_THROW(e = f.exception()); // exception() returns it rather than throwing
+    BOOST_TEST(holds<af::cancelled_error>(e));
+    BOOST_CHECK_THROW(f.result(), af::cancelled_error);
+    BOOST_TEST(repr(f).find("<async_future<int> finished exception=") == 0u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// set_exception arguments
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(null_exception_ptr_is_rejected)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    BOOST_CHECK_THROW(f.set_exception(std::exception_ptr()), std::invalid_argument);
+    BOOST_TEST(!f.done());
+    BOOST_CHECK_THROW(f.try_set_exception(std::exception_ptr()), std::invalid_argument);
+    BOOST_TEST(!f.done());
+    BOOST_CHECK_THROW(f.set_exception(nullptr), std::invalid_argument);
+    BOOST_TEST(!f.done());
+    BOOST_TEST(!f.cancelled());
+    // Still pending and resolvable.
+    f.set_result(8);
+    BOOST_TEST(f.result() == 8);
+}
+
+BOOST_AUTO_TEST_CASE(set_exception_with_an_exception_object)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_exception(std::runtime_error("boom"));
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled());
+    BOOST_CHECK_EXCEPTION(
+        f.result(),
+        std::runtime_error,
+        [](const std::runtime_error& e) { return std::string(e.what()) == "boom"; });
+    BOOST_TEST(holds<std::runtime_error>(f.exception()));
+    BOOST_TEST(what_of(f.exception()) == "boom");
+
+    auto g = af::make_future<int>(ctx);
+    BOOST_TEST(g.try_set_exception(my_error("derived")));
+    BOOST_CHECK_THROW(g.result(), my_error); // the object's dynamic type is kept
+}
+
+// ---------------------------------------------------------------------------------------------
+// Done callbacks
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(done_callbacks_run_in_fifo_order)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    std::vector<int> order;
+    for (int i = 0; i < 5; ++i)
+        f.add_done_callback([&order, i](const af::async_future<int>&) { order.push_back(i); });
+    f.set_result(1);
+    ctx.run();
+    const std::vector<int> expected{0, 1, 2, 3, 4};
+    BOOST_TEST(order == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(done_callback_not_run_inside_set_result)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    bool called = false;
+    f.add_done_callback([&](const af::async_future<int>&) { called = true; });
+    f.set_result(1);
+    BOOST_TEST(!called);
+    ctx.run();
+    BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_CASE(done_callback_not_run_inside_set_result_on_the_executor)
+{
+    // Resolving from a handler already running on the future's executor is no exception.
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    bool called = false;
+    bool called_inside = true;
+    f.add_done_callback([&](const af::async_future<int>&) { called = true; });
+    asio::post(
+        ctx,
+        [&]
+        {
+            f.set_result(1);
+            called_inside = called;
+        });
+    ctx.run();
+    BOOST_TEST(!called_inside);
+    BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_CASE(done_callback_added_to_done_future_is_posted)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_result(1);
+    bool called = false;
+    f.add_done_callback([&](const af::async_future<int>&) { called = true; });
+    BOOST_TEST(!called);
+    ctx.run();
+    BOOST_TEST(called);
+}
+
+BOOST_AUTO_TEST_CASE(done_callback_receives_the_future)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    int seen = 0;
+    bool was_done = false;
+    f.add_done_callback(
+        [&](const af::async_future<int>& g)
+        {
+            was_done = g.done();
+            seen = g.result();
+        });
+    f.set_result(42);
+    ctx.run();
+    BOOST_TEST(was_done);
+    BOOST_TEST(seen == 42);
+
+    // On a failed future the callback sees the exception.
+    auto h = af::make_future<int>(ctx);
+    bool saw_error = false;
+    h.add_done_callback([&](const af::async_future<int>& g)
+                        { saw_error = holds<my_error>(g.exception()); });
+    h.set_exception(my_error("boom"));
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(saw_error);
+}
+
+BOOST_AUTO_TEST_CASE(remove_done_callback_counts)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    const af::callback_id id = f.add_done_callback([](const af::async_future<int>&) {});
+    BOOST_TEST(id.value() != 0u);
+    BOOST_TEST((id != af::callback_id()));
+    BOOST_TEST(f.remove_done_callback(af::callback_id()) == 0u); // default id names nothing
+    BOOST_TEST(f.remove_done_callback(id) == 1u);
+    BOOST_TEST(f.remove_done_callback(id) == 0u); // already removed
+
+    // An id from another future is unknown here.
+    auto other = af::make_future<int>(ctx);
+    const af::callback_id foreign = other.add_done_callback([](const af::async_future<int>&) {});
+    BOOST_TEST(f.remove_done_callback(foreign) == 0u);
+    BOOST_TEST(other.remove_done_callback(foreign) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(remove_done_callback_after_done_returns_zero)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    bool called = false;
+    const af::callback_id id =
+        f.add_done_callback([&](const af::async_future<int>&) { called = true; });
+    f.set_result(1);
+    BOOST_TEST(f.remove_done_callback(id) == 0u);
+    ctx.run();
+    BOOST_TEST(called); // an already-scheduled callback is not stopped
+}
+
+BOOST_AUTO_TEST_CASE(removed_callback_never_runs)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    bool removed_called = false;
+    bool kept_called = false;
+    const af::callback_id id =
+        f.add_done_callback([&](const af::async_future<int>&) { removed_called = true; });
+    f.add_done_callback([&](const af::async_future<int>&) { kept_called = true; });
+    BOOST_TEST(f.remove_done_callback(id) == 1u);
+    f.set_result(1);
+    ctx.run();
+    BOOST_TEST(!removed_called);
+    BOOST_TEST(kept_called);
+}
+
+BOOST_AUTO_TEST_CASE(same_callable_registered_twice_gets_two_ids)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    int count = 0;
+    const auto cb = [&count](const af::async_future<int>&) { ++count; };
+    const af::callback_id a = f.add_done_callback(cb);
+    const af::callback_id b = f.add_done_callback(cb);
+    BOOST_TEST((a != b));
+    BOOST_TEST(f.remove_done_callback(a) == 1u); // removes one registration only
+    f.set_result(1);
+    ctx.run();
+    BOOST_TEST(count == 1);
+
+    // Both registrations run when none is removed.
+    auto g = af::make_future<int>(ctx);
+    count = 0;
+    g.add_done_callback(cb);
+    g.add_done_callback(cb);
+    g.set_result(1);
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(count == 2);
+}
+
+BOOST_AUTO_TEST_CASE(throwing_callback_does_not_escape_run)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    std::vector<int> order;
+    f.add_done_callback(
+        [&](const af::async_future<int>&)
+        {
+            order.push_back(1);
+            throw std::runtime_error("callback failure (expected by the test)");
+        });
+    f.add_done_callback([&](const af::async_future<int>&) { order.push_back(2); });
+    f.set_result(1);
+    BOOST_CHECK_NO_THROW(ctx.run());
+    const std::vector<int> expected{1, 2};
+    BOOST_TEST(order == expected, boost::test_tools::per_element());
+    BOOST_TEST(f.result() == 1); // the future is unaffected
+}
+
+// ---------------------------------------------------------------------------------------------
+// repr
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(repr_strings)
+{
+    asio::io_context ctx;
+    auto pending = af::make_future<int>(ctx);
+    BOOST_TEST(repr(pending) == "<async_future<int> pending>");
+
+    auto with_result = af::make_future<int>(ctx);
+    with_result.set_result(42);
+    BOOST_TEST(repr(with_result) == "<async_future<int> finished result=42>");
+
+    auto failed = af::make_future<int>(ctx);
+    failed.set_exception(std::runtime_error("boom"));
+    BOOST_TEST(repr(failed) == "<async_future<int> finished exception=std::runtime_error('boom')>");
+
+    auto cancelled = af::make_future<int>(ctx);
+    cancelled.cancel("msg");
+    BOOST_TEST(repr(cancelled) == "<async_future<int> cancelled>");
+
+    const af::async_future<int> empty;
+    BOOST_TEST(repr(empty) == "<async_future<int> empty>");
+}
+
+BOOST_AUTO_TEST_CASE(repr_strings_void)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<void>(ctx);
+    BOOST_TEST(repr(f) == "<async_future<void> pending>");
+    f.set_result();
+    BOOST_TEST(repr(f) == "<async_future<void> finished>");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waiting
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(many_waiters_each_get_the_value)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<std::string>(ctx);
+    constexpr int n = 10;
+    std::vector<std::string> got(n);
+    std::vector<bool> error(n, true);
+    int completions = 0;
+    for (int i = 0; i < n; ++i)
+    {
+        f.async_wait(
+            [&, i](std::exception_ptr e, std::string v)
+            {
+                ++completions;
+                error[static_cast<std::size_t>(i)] = static_cast<bool>(e);
+                got[static_cast<std::size_t>(i)] = std::move(v);
+            });
+    }
+    f.set_result("hello");
+    BOOST_TEST(completions == 0);
+    ctx.run();
+    BOOST_TEST(completions == n);
+    for (std::size_t i = 0; i < got.size(); ++i)
+    {
+        BOOST_TEST(!error[i]);
+        BOOST_TEST(got[i] == "hello");
+    }
+    BOOST_TEST(f.result() == "hello"); // waiters got copies
+}
+
+BOOST_AUTO_TEST_CASE(many_waiters_each_get_the_exception)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    const std::exception_ptr original = std::make_exception_ptr(my_error("boom"));
+    int matching = 0;
+    for (int i = 0; i < 10; ++i)
+    {
+        f.async_wait(
+            [&](std::exception_ptr e, int)
+            {
+                if (e == original)
+                    ++matching;
+            });
+    }
+    f.set_exception(original);
+    ctx.run();
+    BOOST_TEST(matching == 10);
+}
+
+BOOST_AUTO_TEST_CASE(wait_on_done_future_completes_only_after_run)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    f.set_result(5);
+    bool called = false;
+    int value = 0;
+    f.async_wait(
+        [&](std::exception_ptr e, int v)
+        {
+            called = !e;
+            value = v;
+        });
+    BOOST_TEST(!called); // not inside async_wait
+    ctx.run();
+    BOOST_TEST(called);
+    BOOST_TEST(value == 5);
+}
+
+BOOST_AUTO_TEST_CASE(wait_never_completes_inline)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    bool called = false;
+    f.async_wait([&](std::exception_ptr, int) { called = true; });
+    BOOST_TEST(!called); // right after async_wait
+    f.set_result(1);
+    BOOST_TEST(!called); // nor inside set_result
+    ctx.run();
+    BOOST_TEST(called);
+
+    // Also when the wait starts on a done future from a handler of the same executor.
+    bool called_inside = true;
+    bool called2 = false;
+    asio::post(
+        ctx,
+        [&]
+        {
+            f.async_wait([&](std::exception_ptr, int) { called2 = true; });
+            called_inside = called2;
+        });
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(!called_inside);
+    BOOST_TEST(called2);
+}
+
+BOOST_AUTO_TEST_CASE(wait_on_cancelled_future_gets_cancelled_error)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    std::exception_ptr got;
+    f.async_wait([&](std::exception_ptr e, int) { got = e; });
+    f.cancel("bye");
+    ctx.run();
+    BOOST_TEST(holds<af::cancelled_error>(got));
+    BOOST_TEST(what_of(got).find("cancel") != std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value types
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(void_future)
+{
+    static_assert(
+        std::is_same_v<af::async_future<void>::completion_signature, void(std::exception_ptr)>);
+    asio::io_context ctx;
+    auto f = af::make_future<void>(ctx);
+    int waits = 0;
+    bool null_error = false;
+    f.async_wait(
+        [&](std::exception_ptr e)
+        {
+            ++waits;
+            null_error = !e;
+        });
+    f.set_result();
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled());
+    BOOST_CHECK_NO_THROW(f.result());
+    BOOST_TEST(!f.exception());
+    BOOST_TEST(!f.try_set_result());
+    BOOST_CHECK_EXCEPTION(f.set_result(), af::invalid_state_error, is_invalid_state);
+    ctx.run();
+    BOOST_TEST(waits == 1);
+    BOOST_TEST(null_error);
+
+    // A wait on the done void future, and async_take on void, behave the same.
+    bool late_null = false;
+    bool take_null = false;
+    f.async_wait([&](std::exception_ptr e) { late_null = !e; });
+    f.async_take([&](std::exception_ptr e) { take_null = !e; });
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(late_null);
+    BOOST_TEST(take_null);
+    BOOST_CHECK_NO_THROW(f.result()); // nothing to take from a void future
+
+    // A failed void future delivers its exception.
+    auto g = af::make_future<void>(ctx);
+    std::exception_ptr got;
+    g.async_wait([&](std::exception_ptr e) { got = e; });
+    g.set_exception(my_error("boom"));
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(holds<my_error>(got));
+    BOOST_CHECK_THROW(g.result(), my_error);
+}
+
+BOOST_AUTO_TEST_CASE(move_only_async_take)
+{
+    using ptr = std::unique_ptr<int>;
+    static_assert(
+        std::is_same_v<af::async_future<ptr>::completion_signature, void(std::exception_ptr, ptr)>);
+    asio::io_context ctx;
+    auto f = af::make_future<ptr>(ctx);
+    ptr first;
+    std::exception_ptr first_error = std::make_exception_ptr(std::logic_error("not called"));
+    f.async_take(
+        [&](std::exception_ptr e, ptr p)
+        {
+            first_error = e;
+            first = std::move(p);
+        });
+    f.set_result(std::make_unique<int>(5));
+    BOOST_TEST(*f.result() == 5); // not taken until the wait runs
+    ctx.run();
+    BOOST_TEST(!first_error);
+    BOOST_TEST(static_cast<bool>(first));
+    BOOST_TEST((first && *first == 5));
+
+    // Second take and result(): "result already taken".
+    std::exception_ptr second_error;
+    bool second_null = false;
+    f.async_take(
+        [&](std::exception_ptr e, ptr p)
+        {
+            second_error = e;
+            second_null = !p;
+        });
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(holds<af::invalid_state_error>(second_error));
+    BOOST_TEST(what_of(second_error).find("result already taken") != std::string::npos);
+    BOOST_TEST(second_null);
+    BOOST_CHECK_EXCEPTION(f.result(), af::invalid_state_error, is_already_taken);
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled());
+    BOOST_TEST(!f.exception()); // it finished with a result, which is now gone
+}
+
+BOOST_AUTO_TEST_CASE(move_only_take_on_done_future)
+{
+    using ptr = std::unique_ptr<int>;
+    asio::io_context ctx;
+    auto f = af::make_future<ptr>(ctx);
+    f.set_result(std::make_unique<int>(9));
+    ptr got;
+    f.async_take([&](std::exception_ptr, ptr p) { got = std::move(p); });
+    BOOST_TEST(!got); // not inline
+    ctx.run();
+    BOOST_TEST((got && *got == 9));
+    BOOST_CHECK_EXCEPTION(f.result(), af::invalid_state_error, is_already_taken);
+}
+
+BOOST_AUTO_TEST_CASE(non_default_constructible_delivers_optional)
+{
+    static_assert(!std::is_default_constructible_v<no_default>);
+    static_assert(std::is_same_v<
+                  af::async_future<no_default>::completion_signature,
+                  void(std::exception_ptr, std::optional<no_default>)>);
+    asio::io_context ctx;
+    auto f = af::make_future<no_default>(ctx);
+    std::optional<no_default> got;
+    std::exception_ptr got_error = std::make_exception_ptr(std::logic_error("not called"));
+    f.async_wait(
+        [&](std::exception_ptr e, std::optional<no_default> v)
+        {
+            got_error = e;
+            got = std::move(v);
+        });
+    f.set_result(3);
+    BOOST_TEST(f.result().v == 3);
+    ctx.run();
+    BOOST_TEST(!got_error);
+    BOOST_TEST(got.has_value());
+    BOOST_TEST((got && got->v == 3));
+
+    // The exception case delivers an empty optional.
+    auto g = af::make_future<no_default>(ctx);
+    bool empty = false;
+    std::exception_ptr err;
+    g.async_wait(
+        [&](std::exception_ptr e, std::optional<no_default> v)
+        {
+            err = e;
+            empty = !v.has_value();
+        });
+    g.set_exception(my_error("boom"));
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(empty);
+    BOOST_TEST(holds<my_error>(err));
+}
+
+BOOST_AUTO_TEST_CASE(throwing_copy_constructor_fails_only_the_waiter)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<throwing_copy>(ctx);
+    std::vector<std::exception_ptr> errors;
+    // One waiter before the result, one after.
+    f.async_wait([&](std::exception_ptr e, throwing_copy) { errors.push_back(e); });
+    f.set_result(7);
+    f.async_wait([&](std::exception_ptr e, throwing_copy) { errors.push_back(e); });
+    BOOST_CHECK_NO_THROW(ctx.run());
+    BOOST_TEST(errors.size() == 2u);
+    for (const auto& e : errors)
+        BOOST_TEST(holds<copy_error>(e));
+    // The future itself stays finished with its result.
+    BOOST_TEST(f.done());
+    BOOST_TEST(!f.cancelled());
+    BOOST_TEST(!f.exception());
+    BOOST_TEST(f.result().v == 7);
+
+    // Taking moves, which does not throw.
+    int taken = 0;
+    f.async_take(
+        [&](std::exception_ptr e, throwing_copy v)
+        {
+            if (!e)
+                taken = v.v;
+        });
+    ctx.restart();
+    ctx.run();
+    BOOST_TEST(taken == 7);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Empty handle
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(empty_handle_members_throw_invalid_state)
+{
+    af::async_future<int> f;
+    BOOST_TEST(!f.valid());
+    BOOST_CHECK_EXCEPTION(f.done(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.cancelled(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.set_result(1), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.try_set_result(1), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.set_exception(my_error("x")),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.try_set_exception(std::make_exception_ptr(my_error("x"))),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.cancel(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.result(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.exception(), af::invalid_state_error, is_invalid_state);
+    bool called = false;
+    BOOST_CHECK_EXCEPTION(
+        f.async_wait([&](std::exception_ptr, int) { called = true; }),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.async_take([&](std::exception_ptr, int) { called = true; }),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f([&](std::exception_ptr, int) { called = true; }),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        af::async_future<int>()([&](std::exception_ptr, int) { called = true; }),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.add_done_callback([&](const af::async_future<int>&) { called = true; }),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.remove_done_callback(af::callback_id()),
+        af::invalid_state_error,
+        is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.get_executor(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(f.get_resolver(), af::invalid_state_error, is_invalid_state);
+    BOOST_TEST(!called);
+    BOOST_TEST(repr(f) == "<async_future<int> empty>");
+
+    af::async_future<void> v;
+    BOOST_TEST(!v.valid());
+    BOOST_CHECK_EXCEPTION(v.set_result(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(v.result(), af::invalid_state_error, is_invalid_state);
+}
+
+BOOST_AUTO_TEST_CASE(moved_from_future_is_empty)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    af::async_future<int> g = std::move(f);
+    BOOST_TEST(!f.valid()); // NOLINT(bugprone-use-after-move): moved-from is specified empty
+    BOOST_TEST(g.valid());
+    BOOST_CHECK_EXCEPTION(f.done(), af::invalid_state_error, is_invalid_state);
+    BOOST_TEST(repr(f) == "<async_future<int> empty>");
+
+    af::async_future<int> h;
+    h = std::move(g);
+    BOOST_TEST(!g.valid());
+    BOOST_TEST(h.valid());
+    BOOST_CHECK_EXCEPTION(g.set_result(1), af::invalid_state_error, is_invalid_state);
+
+    // A copy of an empty handle is empty; assigning a valid future makes it valid again.
+    af::async_future<int> copy = f;
+    BOOST_TEST(!copy.valid());
+    f = h;
+    BOOST_TEST(f.valid());
+    f.set_result(4);
+    BOOST_TEST(h.result() == 4); // copies share one state
+}
+
+// ---------------------------------------------------------------------------------------------
+// Executors
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(get_executor_is_the_executor_passed)
+{
+    asio::io_context ctx;
+    const asio::any_io_executor ex = ctx.get_executor();
+    af::async_future<int> f{ex};
+    BOOST_TEST((f.get_executor() == ex));
+    const asio::any_io_executor got = f.get_executor(); // target() points into it
+    const auto* target = got.target<asio::io_context::executor_type>();
+    BOOST_TEST(target != nullptr);
+    BOOST_TEST((target && *target == ctx.get_executor()));
+
+    af::async_future<int> from_ctx{ctx};
+    BOOST_TEST((from_ctx.get_executor() == ex));
+
+    asio::io_context other;
+    af::async_future<int> elsewhere{other};
+    BOOST_TEST((elsewhere.get_executor() != ex));
+}
+
+BOOST_AUTO_TEST_CASE(make_future_from_context_and_executor)
+{
+    asio::io_context ctx;
+    auto a = af::make_future<int>(ctx);
+    auto b = af::make_future<int>(ctx.get_executor());
+    static_assert(std::is_same_v<decltype(a), af::async_future<int>>);
+    static_assert(std::is_same_v<decltype(b), af::async_future<int>>);
+    BOOST_TEST((a.get_executor() == asio::any_io_executor(ctx.get_executor())));
+    BOOST_TEST((b.get_executor() == asio::any_io_executor(ctx.get_executor())));
+    BOOST_TEST(!a.done());
+    BOOST_TEST(!b.done());
+
+    // Both are independent states.
+    a.set_result(1);
+    BOOST_TEST(!b.done());
+}
+
+BOOST_AUTO_TEST_CASE(strand_executor)
+{
+    asio::io_context ctx;
+    auto s = asio::make_strand(ctx);
+    auto f = af::make_future<int>(s);
+    const asio::any_io_executor got = f.get_executor(); // target() points into it
+    const auto* target = got.target<decltype(s)>();
+    BOOST_TEST(target != nullptr);
+    BOOST_TEST((target && *target == s));
+
+    bool callback_in_strand = false;
+    bool waiter_in_strand = false;
+    bool bound_in_other_strand = false;
+    auto s2 = asio::make_strand(ctx);
+    f.add_done_callback([&](const af::async_future<int>&)
+                        { callback_in_strand = s.running_in_this_thread(); });
+    // No associated executor: falls back to the future's (the strand).
+    f.async_wait([&](std::exception_ptr, int) { waiter_in_strand = s.running_in_this_thread(); });
+    // An associated executor wins.
+    f.async_wait(asio::bind_executor(
+        s2,
+        [&](std::exception_ptr, int)
+        { bound_in_other_strand = s2.running_in_this_thread() && !s.running_in_this_thread(); }));
+    f.set_result(1);
+    ctx.run();
+    BOOST_TEST(callback_in_strand);
+    BOOST_TEST(waiter_in_strand);
+    BOOST_TEST(bound_in_other_strand);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outstanding work
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(pending_wait_is_outstanding_work)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    bool called = false;
+    int value = 0;
+    f.async_wait(
+        [&](std::exception_ptr e, int v)
+        {
+            called = !e;
+            value = v;
+        });
+    BOOST_TEST(ctx.poll() == 0u);
+    BOOST_TEST(!ctx.stopped());
+    ctx.run_for(std::chrono::milliseconds(50));
+    BOOST_TEST(!called);
+    BOOST_TEST(!ctx.stopped()); // run_for timed out; it did not run out of work
+
+    std::thread resolver_thread([f]() mutable { f.set_result(9); });
+    ctx.run(); // blocks until the waiter has completed
+    resolver_thread.join();
+    BOOST_TEST(called);
+    BOOST_TEST(value == 9);
+    BOOST_TEST(ctx.stopped());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Coroutines
+// ---------------------------------------------------------------------------------------------
+
+#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
+
+namespace
+{
+
+struct spawn_result
+{
+    bool completed = false;
+    std::exception_ptr error;
+};
+
+auto record(spawn_result& r)
+{
+    return [&r](std::exception_ptr e)
+    {
+        r.completed = true;
+        r.error = e;
+    };
+}
+
+asio::awaitable<void> await_int(af::async_future<int> f, int& via_wait, int& via_move)
+{
+    via_wait = co_await f.async_wait(asio::use_awaitable);
+    af::async_future<int> copy = f;
+    via_move = co_await std::move(copy);
+}
+
+asio::awaitable<void> await_void(af::async_future<void> f, int& steps)
+{
+    co_await f.async_wait(asio::use_awaitable);
+    ++steps;
+    af::async_future<void> copy = f;
+    co_await std::move(copy);
+    ++steps;
+}
+
+asio::awaitable<void>
+await_unique(af::async_future<std::unique_ptr<int>> f, int& value, bool& second_take_failed)
+{
+    af::async_future<std::unique_ptr<int>> copy = f;
+    std::unique_ptr<int> p = co_await std::move(copy); // takes
+    value = p ? *p : -1;
+    try
+    {
+        std::unique_ptr<int> q = co_await f.async_take(asio::use_awaitable);
+        (void)q;
+    }
+    catch (const af::invalid_state_error& e)
+    {
+        second_take_failed = is_already_taken(e);
+    }
+}
+
+asio::awaitable<void> await_no_default(af::async_future<no_default> f, int& via_wait, int& via_move)
+{
+    std::optional<no_default> a = co_await f.async_wait(asio::use_awaitable);
+    via_wait = a ? a->v : -1;
+    af::async_future<no_default> copy = f;
+    std::optional<no_default> b = co_await std::move(copy);
+    via_move = b ? b->v : -1;
+}
+
+template <class T>
+asio::awaitable<void> await_expect_my_error(af::async_future<T> f, int& caught)
+{
+    try
+    {
+        co_await f.async_wait(asio::use_awaitable);
+    }
+    catch (const my_error& e)
+    {
+        if (std::string(e.what()) == "boom")
+            ++caught;
+    }
+    try
+    {
+        af::async_future<T> copy = f;
+        co_await std::move(copy);
+    }
+    catch (const my_error& e)
+    {
+        if (std::string(e.what()) == "boom")
+            ++caught;
+    }
+}
+
+asio::awaitable<void> await_expect_cancelled(af::async_future<int> f, int& caught)
+{
+    try
+    {
+        co_await f.async_wait(asio::use_awaitable);
+    }
+    catch (const af::cancelled_error& e)
+    {
+        if (e.cancel_message() == "stop")
+            ++caught;
+    }
+    try
+    {
+        co_await af::async_future<int>(f);
+    }
+    catch (const af::cancelled_error& e)
+    {
+        if (e.cancel_message() == "stop")
+            ++caught;
+    }
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(co_await_int)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    int via_wait = 0;
+    int via_move = 0;
+    spawn_result r;
+    asio::co_spawn(ctx, await_int(f, via_wait, via_move), record(r));
+    asio::post(ctx, [f]() mutable { f.set_result(42); });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(via_wait == 42);
+    BOOST_TEST(via_move == 42);
+    BOOST_TEST(f.result() == 42); // copies, not takes
+}
+
+BOOST_AUTO_TEST_CASE(co_await_void)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<void>(ctx);
+    int steps = 0;
+    spawn_result r;
+    asio::co_spawn(ctx, await_void(f, steps), record(r));
+    asio::post(ctx, [f]() mutable { f.set_result(); });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(steps == 2);
+}
+
+BOOST_AUTO_TEST_CASE(co_await_move_only_takes)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<std::unique_ptr<int>>(ctx);
+    int value = 0;
+    bool second_take_failed = false;
+    spawn_result r;
+    asio::co_spawn(ctx, await_unique(f, value, second_take_failed), record(r));
+    asio::post(ctx, [f]() mutable { f.set_result(std::make_unique<int>(17)); });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(value == 17);
+    BOOST_TEST(second_take_failed);
+    BOOST_CHECK_EXCEPTION(f.result(), af::invalid_state_error, is_already_taken);
+}
+
+BOOST_AUTO_TEST_CASE(co_await_non_default_constructible)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<no_default>(ctx);
+    int via_wait = 0;
+    int via_move = 0;
+    spawn_result r;
+    asio::co_spawn(ctx, await_no_default(f, via_wait, via_move), record(r));
+    asio::post(ctx, [f]() mutable { f.set_result(5); });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(via_wait == 5);
+    BOOST_TEST(via_move == 5);
+}
+
+BOOST_AUTO_TEST_CASE(co_await_propagates_the_original_exception)
+{
+    asio::io_context ctx;
+    auto fi = af::make_future<int>(ctx);
+    auto fv = af::make_future<void>(ctx);
+    auto fu = af::make_future<std::unique_ptr<int>>(ctx);
+    auto fn = af::make_future<no_default>(ctx);
+    int caught_i = 0;
+    int caught_v = 0;
+    int caught_u = 0;
+    int caught_n = 0;
+    spawn_result ri;
+    spawn_result rv;
+    spawn_result ru;
+    spawn_result rn;
+    asio::co_spawn(ctx, await_expect_my_error(fi, caught_i), record(ri));
+    asio::co_spawn(ctx, await_expect_my_error(fv, caught_v), record(rv));
+    // unique_ptr: async_wait is not available (move-only), co_await the future directly, twice.
+    asio::co_spawn(
+        ctx,
+        [](af::async_future<std::unique_ptr<int>> f, int& caught) -> asio::awaitable<void>
+        {
+            for (int i = 0; i < 2; ++i)
+            {
+                try
+                {
+                    af::async_future<std::unique_ptr<int>> copy = f;
+                    co_await std::move(copy);
+                }
+                catch (const my_error& e)
+                {
+                    if (std::string(e.what()) == "boom")
+                        ++caught;
+                }
+            }
+        }(fu, caught_u),
+        record(ru));
+    asio::co_spawn(ctx, await_expect_my_error(fn, caught_n), record(rn));
+    asio::post(
+        ctx,
+        [=]() mutable
+        {
+            fi.set_exception(my_error("boom"));
+            fv.set_exception(my_error("boom"));
+            fu.set_exception(my_error("boom"));
+            fn.set_exception(my_error("boom"));
+        });
+    ctx.run();
+    for (const spawn_result* r : {&ri, &rv, &ru, &rn})
+    {
+        BOOST_TEST(r->completed);
+        BOOST_TEST(!r->error);
+    }
+    BOOST_TEST(caught_i == 2);
+    BOOST_TEST(caught_v == 2);
+    BOOST_TEST(caught_u == 2);
+    BOOST_TEST(caught_n == 2);
+}
+
+BOOST_AUTO_TEST_CASE(co_await_cancelled_future_throws_cancelled_error)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    int caught = 0;
+    spawn_result r;
+    asio::co_spawn(ctx, await_expect_cancelled(f, caught), record(r));
+    asio::post(ctx, [f]() mutable { f.cancel("stop"); });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(caught == 2);
+    BOOST_TEST(f.cancelled());
+}
+
+BOOST_AUTO_TEST_CASE(co_await_escaping_exception_reaches_co_spawn)
+{
+    // Uncaught in the coroutine, the original exception type reaches co_spawn's handler.
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    spawn_result r;
+    int unused = 0;
+    asio::co_spawn(ctx, await_int(f, unused, unused), record(r));
+    f.set_exception(my_error("boom"));
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(holds<my_error>(r.error));
+}
+
+#endif // BOOST_ASIO_FUTURE_HAS_CO_AWAIT
