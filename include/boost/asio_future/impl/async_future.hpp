@@ -54,12 +54,15 @@ public:
 
     executor_type get_executor() const noexcept { return state_->executor(); }
 
+    // Some initiators (experimental::use_promise) pass the handler as an lvalue they keep
+    // using: it is copied then, as Asio's own initiations do.
     template <class Handler>
     void operator()(Handler&& handler) const
     {
-        detail::wait_op<Take, T, Executor, std::decay_t<Handler>>::start(
+        using handler_type = std::decay_t<Handler>;
+        detail::wait_op<Take, T, Executor, handler_type>::start(
             *state_,
-            std::forward<Handler>(handler));
+            handler_type(std::forward<Handler>(handler)));
     }
 
 private:
