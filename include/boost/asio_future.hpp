@@ -8,9 +8,13 @@
 #ifndef BOOST_ASIO_FUTURE_HPP
 #define BOOST_ASIO_FUTURE_HPP
 
+#include <boost/asio_future/async_bridge.hpp>
 #include <boost/asio_future/async_future.hpp>
 #include <boost/asio_future/error.hpp>
 #include <boost/asio_future/resolver.hpp>
+#include <boost/asio_future/shield.hpp>
+#include <boost/asio_future/timeout.hpp>
+#include <boost/asio_future/use_async_future.hpp>
 #include <boost/asio_future/version.hpp>
 
 #endif // BOOST_ASIO_FUTURE_HPP

@@ -36,6 +36,9 @@ namespace asio_future
 template <class T, class Executor>
 class resolver;
 
+template <class T, class Executor>
+class shielded_future;
+
 namespace detail
 {
 template <class Future, class F>
@@ -339,6 +342,14 @@ public:
         f.state_ = handle_type::share(s);
         return f;
     }
+
+    // Takes over the owner reference a newly created state holds.
+    static basic_async_future adopt_state(state_type* s) noexcept
+    {
+        basic_async_future f;
+        f.state_ = handle_type::adopt(s);
+        return f;
+    }
 #endif
 
 private:
@@ -347,7 +358,10 @@ private:
     template <class, class>
     friend class detail::callback_node;
 
-    template <bool Take>
+    template <class, class>
+    friend class shielded_future;
+
+    template <bool Take, bool Shielded = false>
     class initiate_wait;
 
     state_type& state() const

@@ -34,7 +34,7 @@ namespace detail
 
 // The shared state of a future: the state word and list, the executor and the outcome.
 template <class T, class Executor>
-class future_state final : public state_base
+class future_state : public state_base
 {
 public:
     using value_type = T;
@@ -46,10 +46,7 @@ public:
         auto* s = new future_state(ex);
         try
         {
-            s->registry_ =
-                acquire_registry(boost::asio::query(ex, boost::asio::execution::context));
-            if (!s->registry_->add(s))
-                s->orphaned_.store(true, std::memory_order_relaxed);
+            s->attach_registry();
         }
         catch (...)
         {
@@ -173,8 +170,17 @@ public:
             node_action::destroy);
     }
 
-private:
+protected:
     explicit future_state(const Executor& ex) : executor_(ex) {}
+
+    // Registers with the registry of the executor's context (after construction).
+    void attach_registry()
+    {
+        registry_ =
+            acquire_registry(boost::asio::query(executor_, boost::asio::execution::context));
+        if (!registry_->add(this))
+            orphaned_.store(true, std::memory_order_relaxed);
+    }
 
     ~future_state() override
     {
@@ -188,6 +194,7 @@ private:
 
     void destroy() noexcept override { delete this; }
 
+private:
     void abandon(bool) noexcept override
     {
         if (claim())

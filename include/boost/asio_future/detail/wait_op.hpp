@@ -106,7 +106,8 @@ private:
 
 // A pending wait: a node in the future's list holding the handler, outstanding work on the
 // handler's executor, a reference to the state, and the cancellation slot it registered with.
-template <bool Take, class T, class Executor, class Handler>
+// A shielded wait (af::shield) treats every cancellation type as total: it only detaches.
+template <bool Take, class T, class Executor, class Handler, bool Shielded = false>
 class wait_op final : public list_node
 {
 public:
@@ -149,9 +150,9 @@ private:
         void operator()(boost::asio::cancellation_type_t type)
         {
             using ct = boost::asio::cancellation_type;
-            if ((type & (ct::terminal | ct::partial)) != ct::none)
+            if (!Shielded && (type & (ct::terminal | ct::partial)) != ct::none)
                 state->cancel({});
-            else if ((type & ct::total) != ct::none && state->remove(node))
+            else if (type != ct::none && state->remove(node))
                 node->run(node_action::detach);
         }
     };

@@ -44,7 +44,7 @@ struct is_streamable<
 } // namespace detail
 
 template <class T, class Executor>
-template <bool Take>
+template <bool Take, bool Shielded>
 class basic_async_future<T, Executor>::initiate_wait
 {
 public:
@@ -60,7 +60,7 @@ public:
     void operator()(Handler&& handler) const
     {
         using handler_type = std::decay_t<Handler>;
-        detail::wait_op<Take, T, Executor, handler_type>::start(
+        detail::wait_op<Take, T, Executor, handler_type, Shielded>::start(
             *state_,
             handler_type(std::forward<Handler>(handler)));
     }

@@ -1,0 +1,306 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_DETAIL_TIMEOUT_OP_HPP
+#define BOOST_ASIO_FUTURE_DETAIL_TIMEOUT_OP_HPP
+
+#include <boost/asio_future/error.hpp>
+
+#include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/initiation_executor.hpp>
+#include <boost/asio_future/detail/wait_op.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_allocator.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
+
+// True when `e` reports a cancellation: cancelled_error, or a system_error with
+// operation_aborted (co_spawn's cancellation).
+inline bool is_cancellation(const std::exception_ptr& e) noexcept
+{
+    if (!e)
+        return false;
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const cancelled_error&)
+    {
+        return true;
+    }
+    catch (const boost::system::system_error& se)
+    {
+        return se.code() == boost::asio::error::operation_aborted;
+    }
+    catch (...)
+    {
+        return false;
+    }
+}
+
+// A completion's disposition, translated when the deadline caused the cancellation.
+template <class Arg>
+decltype(auto) translate_timeout(Arg&& arg, bool timed_out)
+{
+    using arg_type = std::decay_t<Arg>;
+    if constexpr (std::is_same_v<arg_type, boost::system::error_code>)
+    {
+        if (timed_out && (arg == boost::asio::error::operation_aborted ||
+                          arg == make_error_code(error::cancelled)))
+            return boost::system::error_code(make_error_code(error::timeout));
+        return boost::system::error_code(arg);
+    }
+    else if constexpr (std::is_same_v<arg_type, std::exception_ptr>)
+    {
+        if (timed_out && is_cancellation(arg))
+            return std::make_exception_ptr(timeout_error());
+        return std::exception_ptr(std::forward<Arg>(arg));
+    }
+    else
+        return std::forward<Arg>(arg);
+}
+
+template <class Handler>
+class timeout_op;
+
+// The handler the bounded operation receives: the user's handler's associators, but the
+// timeout's cancellation slot.
+template <class Handler>
+class timeout_handler
+{
+public:
+    using cancellation_slot_type = boost::asio::cancellation_slot;
+
+    explicit timeout_handler(timeout_op<Handler>* op) noexcept : op_(op) {}
+    timeout_handler(timeout_handler&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
+    timeout_handler& operator=(timeout_handler&&) = delete;
+
+    // Destroyed unrun (the operation's context shut down): the timeout lets go.
+    ~timeout_handler()
+    {
+        if (op_)
+            op_->abandon();
+    }
+
+    cancellation_slot_type get_cancellation_slot() const noexcept { return op_->slot(); }
+
+    const Handler& inner() const noexcept { return op_->inner(); }
+
+    template <class... Args>
+    void operator()(Args&&... args)
+    {
+        std::exchange(op_, nullptr)->complete(std::forward<Args>(args)...);
+    }
+
+private:
+    timeout_op<Handler>* op_;
+};
+
+// One allocation (with the handler's allocator) holding the handler, the timer, the signal the
+// operation sees, and two references: the operation's and the timer's.
+template <class Handler>
+class timeout_op
+{
+    using alloc_type = typename std::allocator_traits<decltype(wait_allocator(
+        std::declval<const Handler&>()))>::template rebind_alloc<timeout_op>;
+
+public:
+    using handler = timeout_handler<Handler>;
+
+    static timeout_op* create(
+        Handler&& h,
+        const boost::asio::any_io_executor& timer_ex,
+        std::chrono::steady_clock::time_point expiry,
+        boost::asio::cancellation_type_t type)
+    {
+        alloc_type alloc(wait_allocator(h));
+        timeout_op* p = std::allocator_traits<alloc_type>::allocate(alloc, 1);
+        try
+        {
+            return ::new (static_cast<void*>(p)) timeout_op(std::move(h), timer_ex, expiry, type);
+        }
+        catch (...)
+        {
+            std::allocator_traits<alloc_type>::deallocate(alloc, p, 1);
+            throw;
+        }
+    }
+
+    // Starts the timer (on the executor the handler completes on) and forwards the handler's
+    // own cancellation slot to the operation.
+    void start_timer()
+    {
+        auto outer = boost::asio::get_associated_cancellation_slot(handler_);
+        if (outer.is_connected())
+        {
+            outer_ = outer;
+            outer.template emplace<forward_cancellation>(this);
+        }
+        timer_.async_wait(boost::asio::bind_executor(
+            boost::asio::get_associated_executor(handler_, timer_.get_executor()),
+            timer_done(this)));
+    }
+
+    boost::asio::cancellation_slot slot() noexcept { return signal_.slot(); }
+    const Handler& inner() const noexcept { return handler_; }
+
+    // The operation never got, or dropped, its handler.
+    void abandon() noexcept
+    {
+        finish_waiting();
+        release();
+    }
+
+    template <class... Args>
+    void complete(Args&&... args)
+    {
+        finish_waiting();
+        const bool timed_out = timed_out_.load(std::memory_order_acquire);
+        Handler h(std::move(handler_));
+        release();
+        std::move(h)(translate_timeout(std::forward<Args>(args), timed_out)...);
+    }
+
+private:
+    struct forward_cancellation
+    {
+        explicit forward_cancellation(timeout_op* op) noexcept : op(op) {}
+        void operator()(boost::asio::cancellation_type_t type) { op->signal_.emit(type); }
+        timeout_op* op;
+    };
+
+    class timer_done
+    {
+    public:
+        explicit timer_done(timeout_op* op) noexcept : op_(op) {}
+        timer_done(timer_done&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
+        timer_done& operator=(timer_done&&) = delete;
+        ~timer_done()
+        {
+            if (op_)
+                op_->release();
+        }
+
+        void operator()(boost::system::error_code ec)
+        {
+            timeout_op* op = std::exchange(op_, nullptr);
+            if (!ec && !op->completed_.load(std::memory_order_acquire))
+            {
+                op->timed_out_.store(true, std::memory_order_release);
+                op->signal_.emit(op->type_);
+            }
+            op->release();
+        }
+
+    private:
+        timeout_op* op_;
+    };
+
+    timeout_op(
+        Handler&& h,
+        const boost::asio::any_io_executor& timer_ex,
+        std::chrono::steady_clock::time_point expiry,
+        boost::asio::cancellation_type_t type)
+        : handler_(std::move(h)), timer_(timer_ex, expiry), type_(type)
+    {
+    }
+
+    void finish_waiting() noexcept
+    {
+        completed_.store(true, std::memory_order_release);
+        if (outer_.is_connected())
+            outer_.clear();
+        timer_.cancel();
+    }
+
+    void release() noexcept
+    {
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        {
+            alloc_type alloc(wait_allocator(handler_));
+            this->~timeout_op();
+            std::allocator_traits<alloc_type>::deallocate(alloc, this, 1);
+        }
+    }
+
+    Handler handler_;
+    boost::asio::steady_timer timer_;
+    boost::asio::cancellation_signal signal_;
+    boost::asio::cancellation_slot outer_;
+    boost::asio::cancellation_type_t type_;
+    std::atomic<int> refs_{2};
+    std::atomic<bool> completed_{false};
+    std::atomic<bool> timed_out_{false};
+};
+
+// The timer runs where the operation does: its initiation's executor, else the handler's.
+template <class Initiation, class Handler>
+boost::asio::any_io_executor initiation_timer_executor(const Initiation& init, const Handler& h)
+{
+    return initiation_executor(init, boost::asio::get_associated_executor(h));
+}
+
+} // namespace detail
+} // namespace asio_future
+
+#if !defined(BOOST_ASIO_FUTURE_DOXYGEN)
+namespace asio
+{
+
+// The timeout handler keeps the executor and allocator its user's handler is associated with.
+template <class Handler, class Executor>
+struct associated_executor<asio_future::detail::timeout_handler<Handler>, Executor>
+{
+    using type = associated_executor_t<Handler, Executor>;
+
+    static type get(
+        const asio_future::detail::timeout_handler<Handler>& h,
+        const Executor& ex = Executor()) noexcept
+    {
+        return associated_executor<Handler, Executor>::get(h.inner(), ex);
+    }
+};
+
+template <class Handler, class Allocator>
+struct associated_allocator<asio_future::detail::timeout_handler<Handler>, Allocator>
+{
+    using type = associated_allocator_t<Handler, Allocator>;
+
+    static type get(
+        const asio_future::detail::timeout_handler<Handler>& h,
+        const Allocator& a = Allocator()) noexcept
+    {
+        return associated_allocator<Handler, Allocator>::get(h.inner(), a);
+    }
+};
+
+} // namespace asio
+#endif
+
+} // namespace boost
+
+#endif // BOOST_ASIO_FUTURE_DETAIL_TIMEOUT_OP_HPP

@@ -1,0 +1,102 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_IMPL_TIMEOUT_HPP
+#define BOOST_ASIO_FUTURE_IMPL_TIMEOUT_HPP
+
+#include <boost/asio_future/error.hpp>
+
+#include <boost/asio_future/detail/timeout_op.hpp>
+
+#include <boost/asio/async_result.hpp>
+
+#include <utility>
+
+namespace boost
+{
+namespace asio_future
+{
+namespace detail
+{
+
+// Wraps an initiation: starts the timer, then the operation with the timeout handler.
+template <class Initiation>
+class initiate_timeout
+{
+public:
+    initiate_timeout(
+        Initiation init,
+        std::chrono::steady_clock::time_point expiry,
+        boost::asio::cancellation_type_t type)
+        : init_(std::move(init)), expiry_(expiry), type_(type)
+    {
+    }
+
+    // Exposes the operation's executor, so that tokens below see it.
+    template <class I = Initiation>
+    auto get_executor() const noexcept -> decltype(std::declval<const I&>().get_executor())
+    {
+        return init_.get_executor();
+    }
+
+    template <class Handler, class... Args>
+    void operator()(Handler&& handler, Args&&... args)
+    {
+        using op_type = timeout_op<std::decay_t<Handler>>;
+        auto timer_ex = initiation_timer_executor(init_, handler);
+        op_type* op = op_type::create(std::forward<Handler>(handler), timer_ex, expiry_, type_);
+        op->start_timer();
+        try
+        {
+            std::move(init_)(typename op_type::handler(op), std::forward<Args>(args)...);
+        }
+        catch (...)
+        {
+            op->abandon();
+            throw;
+        }
+    }
+
+private:
+    Initiation init_;
+    std::chrono::steady_clock::time_point expiry_;
+    boost::asio::cancellation_type_t type_;
+};
+
+} // namespace detail
+} // namespace asio_future
+
+#if !defined(BOOST_ASIO_FUTURE_DOXYGEN)
+namespace asio
+{
+
+template <class CompletionToken, class... Signatures>
+struct async_result<asio_future::timeout_t<CompletionToken>, Signatures...>
+{
+    template <class Initiation, class RawCompletionToken, class... Args>
+    static auto initiate(Initiation&& initiation, RawCompletionToken&& token, Args&&... args)
+        -> decltype(async_initiate<CompletionToken, Signatures...>(
+            std::declval<asio_future::detail::initiate_timeout<std::decay_t<Initiation>>>(),
+            std::declval<CompletionToken&>(),
+            std::forward<Args>(args)...))
+    {
+        return async_initiate<CompletionToken, Signatures...>(
+            asio_future::detail::initiate_timeout<std::decay_t<Initiation>>(
+                std::forward<Initiation>(initiation),
+                token.expiry_,
+                token.type_),
+            token.token_,
+            std::forward<Args>(args)...);
+    }
+};
+
+} // namespace asio
+#endif
+
+} // namespace boost
+
+#endif // BOOST_ASIO_FUTURE_IMPL_TIMEOUT_HPP

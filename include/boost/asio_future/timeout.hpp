@@ -1,0 +1,110 @@
+//
+// Copyright (c) 2026 The asio_future Authors.
+//
+// Distributed under the Boost Software License, Version 1.0. (See accompanying
+// file LICENSE_1_0.txt or copy at http://www.boost.org/LICENSE_1_0.txt)
+//
+
+#ifndef BOOST_ASIO_FUTURE_TIMEOUT_HPP
+#define BOOST_ASIO_FUTURE_TIMEOUT_HPP
+
+#include <boost/asio_future/detail/config.hpp>
+
+#include <boost/asio/cancellation_type.hpp>
+
+#include <chrono>
+#include <type_traits>
+#include <utility>
+
+namespace boost
+{
+namespace asio_future
+{
+
+/// A completion token adapter that bounds an operation by a deadline. Made by `timeout` and
+/// `deadline`.
+template <class CompletionToken>
+class timeout_t
+{
+public:
+    /// The clock of the deadline.
+    using clock_type = std::chrono::steady_clock;
+
+    /// Adapts `token` to expire at `expiry`, emitting `type` to the operation.
+    template <class Token>
+    timeout_t(clock_type::time_point expiry, Token&& token, boost::asio::cancellation_type_t type)
+        : token_(std::forward<Token>(token)), expiry_(expiry), type_(type)
+    {
+    }
+
+    /// The adapted token.
+    CompletionToken token_;
+
+    /// When the deadline expires.
+    clock_type::time_point expiry_;
+
+    /// The cancellation emitted on expiry.
+    boost::asio::cancellation_type_t type_;
+};
+
+/// Bounds any asynchronous operation by a duration: `asyncio.timeout` / `asyncio.wait_for`.
+/**
+ * Starts a `steady_timer` beside the operation and binds a cancellation signal as the
+ * handler's associated cancellation slot. When the timer expires first it emits `type`
+ * (terminal by default) to the operation; when the operation then completes because of that
+ * cancellation, the completion is translated: an `error_code` disposition becomes
+ * `af::error::timeout`, an `std::exception_ptr` disposition becomes `timeout_error`. A result
+ * that arrived first is delivered unchanged, and the timer is cancelled when the operation
+ * completes. An outer cancellation slot of the handler (a `co_spawn`'s) is forwarded to the
+ * operation.
+ *
+ * An operation that ignores cancellation is still waited for (Asio's rule: it owns its handler
+ * and buffers until it completes). Waits on futures honour cancellation at once, so
+ * `fut.async_wait(af::timeout(200ms, asio::use_awaitable))` always ends on time: like
+ * `asyncio.wait_for`, the future is cancelled and the waiter gets `timeout_error`. Wait on
+ * `af::shield(fut)` to keep the future running.
+ *
+ * The timer and the operation complete on the handler's associated executor, which must run
+ * them one at a time (a strand, or a context run by one thread), as any per-operation
+ * cancellation requires.
+ *
+ * @par Example
+ * @code
+ * int v = co_await fut.async_wait(af::timeout(200ms, asio::use_awaitable));
+ * auto [ec, n] = co_await sock.async_read_some(buf, af::timeout(1s,
+ * asio::as_tuple(asio::use_awaitable)));
+ * @endcode
+ */
+template <class Rep, class Period, class CompletionToken>
+timeout_t<std::decay_t<CompletionToken>> timeout(
+    std::chrono::duration<Rep, Period> duration,
+    CompletionToken&& token,
+    boost::asio::cancellation_type_t type = boost::asio::cancellation_type::terminal)
+{
+    return timeout_t<std::decay_t<CompletionToken>>(
+        std::chrono::steady_clock::now() +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(duration),
+        std::forward<CompletionToken>(token),
+        type);
+}
+
+/// Bounds any asynchronous operation by a point in time of `std::chrono::steady_clock`.
+/** Otherwise the same as `timeout`. */
+template <class Duration, class CompletionToken>
+timeout_t<std::decay_t<CompletionToken>> deadline(
+    std::chrono::time_point<std::chrono::steady_clock, Duration> expiry,
+    CompletionToken&& token,
+    boost::asio::cancellation_type_t type = boost::asio::cancellation_type::terminal)
+{
+    return timeout_t<std::decay_t<CompletionToken>>(
+        std::chrono::time_point_cast<std::chrono::steady_clock::duration>(expiry),
+        std::forward<CompletionToken>(token),
+        type);
+}
+
+} // namespace asio_future
+} // namespace boost
+
+#include <boost/asio_future/impl/timeout.hpp>
+
+#endif // BOOST_ASIO_FUTURE_TIMEOUT_HPP
