@@ -11,6 +11,7 @@
 #include <boost/asio_future/async_bridge.hpp>
 #include <boost/asio_future/async_future.hpp>
 #include <boost/asio_future/error.hpp>
+#include <boost/asio_future/future_service.hpp>
 #include <boost/asio_future/resolver.hpp>
 #include <boost/asio_future/shield.hpp>
 #include <boost/asio_future/timeout.hpp>

@@ -14,6 +14,7 @@
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/future_state.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
+#include <boost/asio_future/detail/source_location.hpp>
 #include <boost/asio_future/detail/state_ref.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -121,8 +122,11 @@ public:
     basic_async_future() noexcept = default;
 
     /// Creates a pending future bound to `ex` (asyncio's `loop.create_future()`).
-    explicit basic_async_future(const executor_type& ex)
-        : state_(handle_type::adopt(state_type::create(ex)))
+    /** `where` records the creation site for `future_service` debug mode. */
+    explicit basic_async_future(
+        const executor_type& ex,
+        const detail::source_location& where = detail::source_location::current())
+        : state_(handle_type::adopt(state_type::create(ex, where)))
     {
     }
 
@@ -132,8 +136,10 @@ public:
         class = std::enable_if_t<
             std::is_convertible_v<ExecutionContext&, boost::asio::execution_context&> &&
             std::is_constructible_v<executor_type, typename ExecutionContext::executor_type>>>
-    explicit basic_async_future(ExecutionContext& ctx)
-        : basic_async_future(executor_type(ctx.get_executor()))
+    explicit basic_async_future(
+        ExecutionContext& ctx,
+        const detail::source_location& where = detail::source_location::current())
+        : basic_async_future(executor_type(ctx.get_executor()), where)
     {
     }
 
@@ -388,14 +394,16 @@ using async_future = basic_async_future<T, boost::asio::any_io_executor>;
 /// Creates a pending `async_future<T>` bound to an executor or to an execution context's
 /// executor. Equivalent to asyncio's `loop.create_future()`.
 template <class T, class ExecutorOrContext>
-async_future<T> make_future(ExecutorOrContext&& ex_or_ctx)
+async_future<T> make_future(
+    ExecutorOrContext&& ex_or_ctx,
+    const detail::source_location& where = detail::source_location::current())
 {
     if constexpr (std::is_convertible_v<
                       std::remove_reference_t<ExecutorOrContext>&,
                       boost::asio::execution_context&>)
-        return async_future<T>(boost::asio::any_io_executor(ex_or_ctx.get_executor()));
+        return async_future<T>(boost::asio::any_io_executor(ex_or_ctx.get_executor()), where);
     else
-        return async_future<T>(boost::asio::any_io_executor(ex_or_ctx));
+        return async_future<T>(boost::asio::any_io_executor(ex_or_ctx), where);
 }
 
 /// True for `basic_async_future` specialisations.

@@ -12,13 +12,17 @@
 #include <boost/asio_future/detail/report.hpp>
 #include <boost/asio_future/detail/state_base.hpp>
 #include <boost/asio_future/detail/state_ref.hpp>
+#include <boost/asio_future/detail/state_registry.hpp>
 
 #include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <sstream>
+#include <string>
 #include <utility>
 
 namespace boost
@@ -71,6 +75,10 @@ private:
             callback_node* n = std::exchange(node_, nullptr);
             std::unique_ptr<callback_node> guard(n);
             const Future fut = Future::from_state(n->state_.get());
+            state_registry_core* registry = n->state_->registry();
+            const bool timed = registry && registry->debug();
+            const auto start =
+                timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
             try
             {
                 n->fn_(fut);
@@ -78,18 +86,49 @@ private:
             catch (...)
             {
                 // Like asyncio's loop.call_exception_handler: never out of run().
-                std::ostringstream repr;
-                repr << fut;
-                report_exception(
-                    "exception in done callback",
-                    std::current_exception(),
-                    repr.str());
+                report(registry, "exception in done callback", std::current_exception(), fut);
+            }
+            if (timed)
+            {
+                const auto took = std::chrono::steady_clock::now() - start;
+                if (took > registry->slow_callback_duration())
+                    report(
+                        registry,
+                        "slow done callback took " +
+                            std::to_string(
+                                std::chrono::duration_cast<std::chrono::milliseconds>(took)
+                                    .count()) +
+                            " ms",
+                        nullptr,
+                        fut);
             }
         }
 
     private:
         callback_node* node_;
     };
+
+    static void report(
+        state_registry_core* registry,
+        std::string message,
+        std::exception_ptr e,
+        const Future& fut) noexcept
+    {
+        try
+        {
+            std::ostringstream repr;
+            repr << fut;
+            exception_context c{std::move(message), std::move(e), repr.str()};
+            if (registry)
+                registry->report(c);
+            else
+                print_exception_context(c);
+        }
+        catch (...)
+        {
+            std::fputs("asio_future: an error could not be reported\n", stderr);
+        }
+    }
 
     static void act(list_node* n, node_action a) noexcept
     {

@@ -9,17 +9,22 @@
 #define BOOST_ASIO_FUTURE_DETAIL_FUTURE_STATE_HPP
 
 #include <boost/asio_future/error.hpp>
+#include <boost/asio_future/future_service.hpp>
 
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
+#include <boost/asio_future/detail/report.hpp>
+#include <boost/asio_future/detail/source_location.hpp>
 #include <boost/asio_future/detail/state_base.hpp>
-#include <boost/asio_future/detail/state_registry.hpp>
 
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
+#include <boost/core/type_name.hpp>
 
 #include <exception>
 #include <optional>
+#include <ostream>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
@@ -32,6 +37,19 @@ namespace asio_future
 namespace detail
 {
 
+template <class T, class = void>
+struct is_streamable : std::false_type
+{
+};
+
+template <class T>
+struct is_streamable<
+    T,
+    std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
+    : std::true_type
+{
+};
+
 // The shared state of a future: the state word and list, the executor and the outcome.
 template <class T, class Executor>
 class future_state : public state_base
@@ -41,12 +59,12 @@ public:
     using executor_type = Executor;
 
     // Allocates a state holding one owner reference, registered with the executor's context.
-    static future_state* create(const Executor& ex)
+    static future_state* create(const Executor& ex, const source_location& where)
     {
         auto* s = new future_state(ex);
         try
         {
-            s->attach_registry();
+            s->attach_registry(where);
         }
         catch (...)
         {
@@ -54,6 +72,33 @@ public:
             throw;
         }
         return s;
+    }
+
+    void describe(std::ostream& os) const override
+    {
+        os << "<async_future<" << boost::core::type_name<T>() << "> ";
+        if (!is_done())
+            return void(os << "pending>");
+        switch (kind_)
+        {
+        case outcome_kind::cancelled:
+            return void(os << "cancelled>");
+        case outcome_kind::error:
+            return void(os << "finished exception=" << describe_exception(outcome_.error()) << '>');
+        default:
+            break;
+        }
+        os << "finished";
+        if constexpr (!std::is_void_v<T>)
+        {
+            if (taken())
+                os << " result=<taken>";
+            else if constexpr (is_streamable<T>::value)
+                os << " result=" << outcome_.value();
+            else
+                os << " result=<" << boost::core::type_name<T>() << '>';
+        }
+        os << '>';
     }
 
     const executor_type& executor() const noexcept { return executor_; }
@@ -67,7 +112,20 @@ public:
     {
         return kind_ == outcome_kind::value ? std::exception_ptr() : outcome_.error();
     }
-    bool taken() const noexcept { return taken_.load(std::memory_order_acquire); }
+
+    // The error, marked as seen: it will not be reported as never retrieved.
+    std::exception_ptr retrieve_error() noexcept
+    {
+        if (kind_ == outcome_kind::value)
+            return {};
+        flags_.fetch_or(retrieved_flag, std::memory_order_relaxed);
+        return outcome_.error();
+    }
+
+    bool taken() const noexcept
+    {
+        return (flags_.load(std::memory_order_acquire) & taken_flag) != 0;
+    }
 
     template <class U = T, class = std::enable_if_t<!std::is_void_v<U>>>
     const U& value() const noexcept
@@ -81,12 +139,12 @@ public:
     std::exception_ptr extract(std::optional<V>& out) noexcept
     {
         if (kind_ != outcome_kind::value)
-            return outcome_.error();
+            return retrieve_error();
         try
         {
             if constexpr (Take)
             {
-                if (taken_.exchange(true, std::memory_order_acq_rel))
+                if (flags_.fetch_or(taken_flag, std::memory_order_acq_rel) & taken_flag)
                     throw invalid_state_error("asio_future: result already taken");
                 out.emplace(std::move(outcome_.value()));
             }
@@ -151,7 +209,12 @@ public:
     bool cancel(std::string_view msg) override
     {
         if (is_claimed())
+        {
+            // asyncio: cancel() on a done future silences "exception was never retrieved".
+            if (is_done())
+                flags_.fetch_or(retrieved_flag, std::memory_order_relaxed);
             return false;
+        }
         std::exception_ptr e = std::make_exception_ptr(cancelled_error(msg));
         if (!claim())
             return false;
@@ -174,16 +237,19 @@ protected:
     explicit future_state(const Executor& ex) : executor_(ex) {}
 
     // Registers with the registry of the executor's context (after construction).
-    void attach_registry()
+    void attach_registry(const source_location& where)
     {
         registry_ =
             acquire_registry(boost::asio::query(executor_, boost::asio::execution::context));
-        if (!registry_->add(this))
+        if (!registry_->add(this, where))
             orphaned_.store(true, std::memory_order_relaxed);
     }
 
     ~future_state() override
     {
+        if (kind_ == outcome_kind::error &&
+            !(flags_.load(std::memory_order_acquire) & retrieved_flag))
+            report_unretrieved();
         outcome_.destroy(kind_);
         if (registry_)
         {
@@ -195,6 +261,24 @@ protected:
     void destroy() noexcept override { delete this; }
 
 private:
+    // asyncio's "Future exception was never retrieved", through the context's handler.
+    void report_unretrieved() noexcept
+    {
+        try
+        {
+            std::ostringstream repr;
+            describe(repr);
+            exception_context c{"exception was never retrieved", outcome_.error(), repr.str()};
+            if (registry_)
+                registry_->report(c);
+            else
+                print_exception_context(c);
+        }
+        catch (...)
+        {
+        }
+    }
+
     void abandon(bool) noexcept override
     {
         if (claim())

@@ -12,7 +12,6 @@
 
 #include <boost/core/demangle.hpp>
 
-#include <cstdio>
 #include <exception>
 #include <string>
 #include <typeinfo>
@@ -38,25 +37,6 @@ inline std::string describe_exception(const std::exception_ptr& e)
     catch (...)
     {
         return "unknown exception";
-    }
-}
-
-// What went wrong outside any caller's reach: one line on stderr.
-inline void
-report_exception(const char* message, std::exception_ptr e, const std::string& repr) noexcept
-{
-    try
-    {
-        std::fprintf(
-            stderr,
-            "asio_future: %s: %s; future: %s\n",
-            message,
-            describe_exception(e).c_str(),
-            repr.c_str());
-    }
-    catch (...)
-    {
-        std::fprintf(stderr, "asio_future: %s\n", message);
     }
 }
 

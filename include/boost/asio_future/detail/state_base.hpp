@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <iosfwd>
 #include <string_view>
 #include <thread>
 
@@ -267,6 +268,12 @@ public:
     // The execution context shuts down: resolve as cancelled and destroy every node unrun.
     virtual void on_context_shutdown() noexcept = 0;
 
+    // Writes the future's repr.
+    virtual void describe(std::ostream& os) const = 0;
+
+    // The registry of the future's context (with the exception handler and debug mode).
+    state_registry_core* registry() const noexcept { return registry_; }
+
 protected:
     virtual ~state_base() = default;
 
@@ -351,8 +358,10 @@ protected:
     bool registered_ = false;
     // Which part of the outcome is live; written by the claimer before the publish.
     outcome_kind kind_ = outcome_kind::none;
-    // Set once async_take moved the value out.
-    std::atomic<bool> taken_{false};
+    // taken_flag: async_take moved the value out; retrieved_flag: someone saw the exception.
+    static constexpr std::uint8_t taken_flag = 1;
+    static constexpr std::uint8_t retrieved_flag = 2;
+    std::atomic<std::uint8_t> flags_{0};
     // Registration with the execution context's registry (guarded by the registry's mutex).
     state_base* reg_prev_ = nullptr;
     state_base* reg_next_ = nullptr;

@@ -9,13 +9,23 @@
 #define BOOST_ASIO_FUTURE_DETAIL_STATE_REGISTRY_HPP
 
 #include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/report.hpp>
+#include <boost/asio_future/detail/source_location.hpp>
 #include <boost/asio_future/detail/state_base.hpp>
 
 #include <boost/asio/execution_context.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <functional>
 #include <mutex>
+#include <sstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace boost
 {
@@ -24,11 +34,57 @@ namespace asio_future
 namespace detail
 {
 
-// The live states bound to one execution context. Reference counted, shared by the context's
-// service and its states, so that a state that outlives its context can still unregister.
+// What an exception handler receives, like asyncio's exception handler context.
+struct exception_context
+{
+    // What happened: "exception in done callback", "exception was never retrieved", ...
+    std::string message;
+    // The exception; null for a warning (a slow callback).
+    std::exception_ptr exception;
+    // The future's repr, e.g. "<async_future<int> finished exception=...>".
+    std::string future;
+};
+
+// A pending future listed by future_service::pending_futures().
+struct pending_future_info
+{
+    // The future's repr.
+    std::string future;
+    // Where it was created (empty unless debug mode was on then).
+    std::string file;
+    unsigned line = 0;
+    std::string function;
+    // How long ago it was created (zero unless debug mode was on then).
+    std::chrono::steady_clock::duration age{};
+};
+
+// The default exception handler: one line on stderr.
+inline void print_exception_context(const exception_context& c) noexcept
+{
+    try
+    {
+        std::string line = "asio_future: " + c.message;
+        if (c.exception)
+            line += ": " + describe_exception(c.exception);
+        if (!c.future.empty())
+            line += "; future: " + c.future;
+        line += '\n';
+        std::fputs(line.c_str(), stderr);
+    }
+    catch (...)
+    {
+        std::fputs("asio_future: an error could not be reported\n", stderr);
+    }
+}
+
+// The live states bound to one execution context, and the knobs of its future_service.
+// Reference counted, shared by the service and the states, so that a state that outlives its
+// context can still unregister and report.
 class state_registry_core
 {
 public:
+    using handler_type = std::function<void(const exception_context&)>;
+
     void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
 
     void release() noexcept
@@ -40,11 +96,13 @@ public:
     bool is_shut_down() const noexcept { return shut_down_.load(std::memory_order_acquire); }
 
     // False when the context already shut down: the state is then born orphaned.
-    bool add(state_base* s)
+    bool add(state_base* s, const source_location& where)
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (shut_down_.load(std::memory_order_relaxed))
             return false;
+        if (debug())
+            created_.emplace(s, creation{where, std::chrono::steady_clock::now()});
         s->reg_next_ = head_;
         s->reg_prev_ = nullptr;
         if (head_)
@@ -85,9 +143,87 @@ public:
         }
     }
 
+    // --- future_service ---------------------------------------------------------------------
+
+    void set_handler(handler_type h)
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        handler_ = std::move(h);
+    }
+
+    handler_type handler() const
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return handler_;
+    }
+
+    // Calls the exception handler (outside the lock); an exception escaping it is printed.
+    void report(const exception_context& c) const noexcept
+    {
+        try
+        {
+            handler_type h = handler();
+            if (h)
+                return h(c);
+        }
+        catch (...)
+        {
+            print_exception_context(
+                {"exception in the exception handler", std::current_exception(), c.future});
+        }
+        print_exception_context(c);
+    }
+
+    bool debug() const noexcept { return debug_.load(std::memory_order_relaxed); }
+    void set_debug(bool on) noexcept { debug_.store(on, std::memory_order_relaxed); }
+
+    std::chrono::steady_clock::duration slow_callback_duration() const noexcept
+    {
+        return std::chrono::steady_clock::duration(slow_.load(std::memory_order_relaxed));
+    }
+
+    void set_slow_callback_duration(std::chrono::steady_clock::duration d) noexcept
+    {
+        slow_.store(d.count(), std::memory_order_relaxed);
+    }
+
+    std::vector<pending_future_info> pending() const
+    {
+        std::vector<pending_future_info> out;
+        const auto now = std::chrono::steady_clock::now();
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const state_base* s = head_; s; s = s->reg_next_)
+        {
+            if (s->is_done())
+                continue;
+            pending_future_info info;
+            std::ostringstream repr;
+            s->describe(repr);
+            info.future = repr.str();
+            auto it = created_.find(s);
+            if (it != created_.end())
+            {
+                info.file = it->second.where.file;
+                info.line = it->second.where.line;
+                info.function = it->second.where.function;
+                info.age = now - it->second.when;
+            }
+            out.push_back(std::move(info));
+        }
+        return out;
+    }
+
 private:
+    struct creation
+    {
+        source_location where;
+        std::chrono::steady_clock::time_point when;
+    };
+
     void unlink(state_base* s) noexcept
     {
+        if (!created_.empty())
+            created_.erase(s);
         if (!s->registered_)
             return;
         if (s->reg_prev_)
@@ -102,30 +238,19 @@ private:
 
     std::atomic<std::uint32_t> refs_{1};
     std::atomic<bool> shut_down_{false};
-    std::mutex mutex_;
+    std::atomic<bool> debug_{false};
+    std::atomic<std::chrono::steady_clock::rep> slow_{
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(100))
+            .count()};
+    mutable std::mutex mutex_;
     state_base* head_ = nullptr;
+    handler_type handler_;
+    std::unordered_map<const state_base*, creation> created_;
 };
 
-// The execution_context service that owns the registry core of its context.
-class state_registry : public boost::asio::execution_context::service
-{
-public:
-    static inline boost::asio::execution_context::id id;
-
-    explicit state_registry(boost::asio::execution_context& ctx)
-        : service(ctx), core_(new state_registry_core)
-    {
-    }
-
-    ~state_registry() override { core_->release(); }
-
-    state_registry_core* core() const noexcept { return core_; }
-
-private:
-    void shutdown() override { core_->shutdown(); }
-
-    state_registry_core* core_;
-};
+// The registry core of a context: its future_service's (defined with the service).
+inline state_registry_core* registry_of(boost::asio::execution_context& ctx);
 
 // The registry core of `ctx`, with a reference for the caller. The last context seen by this
 // thread is cached: a context at the same address is the same one as long as its registry has
@@ -146,7 +271,7 @@ inline state_registry_core* acquire_registry(boost::asio::execution_context& ctx
     static thread_local cache last;
     if (last.ctx != &ctx || !last.core || last.core->is_shut_down())
     {
-        state_registry_core* core = boost::asio::use_service<state_registry>(ctx).core();
+        state_registry_core* core = registry_of(ctx);
         core->add_ref();
         if (last.core)
             last.core->release();

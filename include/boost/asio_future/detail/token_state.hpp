@@ -36,7 +36,7 @@ class token_state final : public future_state<T, Executor>
         typename std::allocator_traits<Allocator>::template rebind_alloc<token_state>;
 
 public:
-    static token_state* create(const Executor& ex, const Allocator& a)
+    static token_state* create(const Executor& ex, const Allocator& a, const source_location& where)
     {
         alloc_type alloc(a);
         token_state* p = std::allocator_traits<alloc_type>::allocate(alloc, 1);
@@ -51,7 +51,7 @@ public:
         }
         try
         {
-            p->attach_registry();
+            p->attach_registry(where);
         }
         catch (...)
         {

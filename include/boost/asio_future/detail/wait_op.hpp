@@ -58,7 +58,7 @@ void deliver(state_ref<future_state<T, Executor>> st, Handler& h, bool detached)
     std::exception_ptr e;
     if constexpr (std::is_void_v<T>)
     {
-        e = detached ? std::make_exception_ptr(cancelled_error()) : st->error();
+        e = detached ? std::make_exception_ptr(cancelled_error()) : st->retrieve_error();
         st.reset();
         std::move(h)(std::move(e));
     }

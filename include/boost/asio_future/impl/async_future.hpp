@@ -28,19 +28,6 @@ namespace asio_future
 namespace detail
 {
 
-template <class T, class = void>
-struct is_streamable : std::false_type
-{
-};
-
-template <class T>
-struct is_streamable<
-    T,
-    std::void_t<decltype(std::declval<std::ostream&>() << std::declval<const T&>())>>
-    : std::true_type
-{
-};
-
 } // namespace detail
 
 template <class T, class Executor>
@@ -72,12 +59,12 @@ private:
 template <class T, class Executor>
 detail::result_reference_t<T> basic_async_future<T, Executor>::result() const
 {
-    const state_type& s = state();
+    state_type& s = state();
     if (!s.is_done())
         throw invalid_state_error("asio_future: result() on a pending future");
+    if (s.kind() != detail::outcome_kind::value)
+        std::rethrow_exception(s.retrieve_error());
     const auto& out = s;
-    if (out.kind() != detail::outcome_kind::value)
-        std::rethrow_exception(out.error());
     if constexpr (!std::is_void_v<T>)
     {
         if (out.taken())
@@ -89,13 +76,12 @@ detail::result_reference_t<T> basic_async_future<T, Executor>::result() const
 template <class T, class Executor>
 std::exception_ptr basic_async_future<T, Executor>::exception() const
 {
-    const state_type& s = state();
+    state_type& s = state();
     if (!s.is_done())
         throw invalid_state_error("asio_future: exception() on a pending future");
-    const auto& out = s;
-    if (out.kind() == detail::outcome_kind::cancelled)
-        std::rethrow_exception(out.error());
-    return out.error();
+    if (s.kind() == detail::outcome_kind::cancelled)
+        std::rethrow_exception(s.error());
+    return s.retrieve_error();
 }
 
 template <class T, class Executor>
@@ -136,33 +122,10 @@ basic_async_future<T, Executor>::get_resolver() const
 template <class U, class E>
 std::ostream& operator<<(std::ostream& os, const basic_async_future<U, E>& f)
 {
-    os << "<async_future<" << boost::core::type_name<U>() << "> ";
     if (!f.state_)
-        return os << "empty>";
-    const auto& s = *f.state_;
-    if (!s.is_done())
-        return os << "pending>";
-    const auto& out = s;
-    switch (out.kind())
-    {
-    case detail::outcome_kind::cancelled:
-        return os << "cancelled>";
-    case detail::outcome_kind::error:
-        return os << "finished exception=" << detail::describe_exception(out.error()) << '>';
-    default:
-        break;
-    }
-    os << "finished";
-    if constexpr (!std::is_void_v<U>)
-    {
-        if (out.taken())
-            os << " result=<taken>";
-        else if constexpr (detail::is_streamable<U>::value)
-            os << " result=" << out.value();
-        else
-            os << " result=<" << boost::core::type_name<U>() << '>';
-    }
-    return os << '>';
+        return os << "<async_future<" << boost::core::type_name<U>() << "> empty>";
+    f.state_->describe(os);
+    return os;
 }
 
 } // namespace asio_future

@@ -209,7 +209,8 @@ public:
     {
         state_type* s = state_type::create(
             asio_future::detail::initiation_executor(initiation, boost::asio::system_executor()),
-            token.get_allocator());
+            token.get_allocator(),
+            asio_future::detail::source_location::current());
         return_type fut = return_type::adopt_state(s);
         std::forward<Initiation>(initiation)(
             asio_future::detail::token_handler<R(Args...), Allocator>(s, token.get_allocator()),
