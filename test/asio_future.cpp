@@ -12,7 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <string>
 #include <type_traits>
+#include <utility>
 
 namespace af = boost::asio_future;
 
@@ -34,4 +37,33 @@ BOOST_AUTO_TEST_CASE(umbrella_declares_the_public_api)
     BOOST_TEST(f.result() == 7);
     BOOST_TEST(
         af::make_error_code(af::error::timeout).category().name() == std::string("asio_future"));
+}
+
+BOOST_AUTO_TEST_CASE(umbrella_declares_the_bridge_api)
+{
+    using namespace std::chrono_literals;
+    static_assert(std::is_same_v<
+                  decltype(af::timeout(1s, af::use_async_future)),
+                  af::timeout_t<af::use_async_future_t<>>>);
+    static_assert(std::is_same_v<
+                  decltype(af::deadline(std::chrono::steady_clock::now(), af::use_async_future)),
+                  af::timeout_t<af::use_async_future_t<>>>);
+    static_assert(std::is_same_v<
+                  decltype(af::shield(std::declval<af::async_future<int>>())),
+                  af::shielded_future<int, boost::asio::any_io_executor>>);
+    static_assert(std::is_same_v<af::exception_context, af::detail::exception_context>);
+
+    boost::asio::io_context ctx;
+    BOOST_TEST(!boost::asio::use_service<af::future_service>(ctx).get_debug());
+    int got = 0;
+    af::async_bridge<int>(
+        ctx.get_executor(),
+        [](af::bridge_callback<int> on_done) { on_done(5); },
+        [&](std::exception_ptr e, int v)
+        {
+            if (!e)
+                got = v;
+        });
+    ctx.run();
+    BOOST_TEST(got == 5);
 }
