@@ -12,6 +12,7 @@
 #include <boost/asio_future/resolver.hpp>
 
 #include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/timeout_op.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_allocator.hpp>
@@ -112,17 +113,9 @@ public:
     {
     }
 
-    using executor_type = boost::asio::associated_executor_t<Handler>;
-    executor_type get_executor() const noexcept
-    {
-        return boost::asio::get_associated_executor(handler_);
-    }
-
-    using allocator_type = boost::asio::associated_allocator_t<Handler>;
-    allocator_type get_allocator() const noexcept
-    {
-        return boost::asio::get_associated_allocator(handler_);
-    }
+    // The executor and allocator are forwarded by the associator specialisations below, so
+    // that a handler without an associated executor keeps the future's.
+    const Handler& inner() const noexcept { return handler_; }
 
     using cancellation_slot_type = boost::asio::associated_cancellation_slot_t<Handler>;
     cancellation_slot_type get_cancellation_slot() const noexcept
@@ -130,18 +123,28 @@ public:
         return boost::asio::get_associated_cancellation_slot(handler_);
     }
 
+    // Runs the deregistration when the wait was cancelled (terminal, partial or total, or by
+    // a deadline, before af::timeout translates it). A cancelled_error that the callback API
+    // itself reported is a normal completion.
     template <class... Args>
-    void operator()(Args&&... args)
+    void operator()(std::exception_ptr e, Args&&... args)
     {
-        // Pending (a detached wait) or cancelled (terminal cancellation, a deadline): the
-        // callback API will never be needed again.
-        if (!future_.done() || future_.cancelled())
+        if (wait_was_cancelled(e))
             deregister_();
         future_ = Future();
-        std::move(handler_)(std::forward<Args>(args)...);
+        std::move(handler_)(std::move(e), std::forward<Args>(args)...);
     }
 
 private:
+    bool wait_was_cancelled(const std::exception_ptr& e) const
+    {
+        if (!is_cancellation(e))
+            return false;
+        if (!future_.done() || future_.cancelled())
+            return true; // detached, or the future was cancelled
+        return future_.exception() != e;
+    }
+
     Handler handler_;
     Deregister deregister_;
     Future future_;
@@ -167,7 +170,10 @@ public:
     {
         using future_type = basic_async_future<T, Executor>;
         future_type fut(executor_);
-        bridge_callback<T, Executor> on_done(fut.get_resolver());
+        // Held until `register` returned: if it throws, its exception wins over the broken
+        // promise of an `on_done` it took by value and destroyed while unwinding.
+        const resolver<T, Executor> keep = fut.get_resolver();
+        bridge_callback<T, Executor> on_done(keep);
         using result_type = std::invoke_result_t<Register&, bridge_callback<T, Executor>>;
         if constexpr (std::is_void_v<result_type>)
         {
@@ -266,6 +272,44 @@ auto async_bridge(
 }
 
 } // namespace asio_future
+
+#if !defined(BOOST_ASIO_FUTURE_DOXYGEN)
+namespace asio
+{
+
+template <class Handler, class Deregister, class Future, class Executor>
+struct associated_executor<
+    asio_future::detail::bridge_handler<Handler, Deregister, Future>,
+    Executor>
+{
+    using type = associated_executor_t<Handler, Executor>;
+
+    static type get(
+        const asio_future::detail::bridge_handler<Handler, Deregister, Future>& h,
+        const Executor& ex = Executor()) noexcept
+    {
+        return associated_executor<Handler, Executor>::get(h.inner(), ex);
+    }
+};
+
+template <class Handler, class Deregister, class Future, class Allocator>
+struct associated_allocator<
+    asio_future::detail::bridge_handler<Handler, Deregister, Future>,
+    Allocator>
+{
+    using type = associated_allocator_t<Handler, Allocator>;
+
+    static type get(
+        const asio_future::detail::bridge_handler<Handler, Deregister, Future>& h,
+        const Allocator& a = Allocator()) noexcept
+    {
+        return associated_allocator<Handler, Allocator>::get(h.inner(), a);
+    }
+};
+
+} // namespace asio
+#endif
+
 } // namespace boost
 
 #endif // BOOST_ASIO_FUTURE_ASYNC_BRIDGE_HPP
