@@ -189,7 +189,13 @@ private:
     struct forward_cancellation
     {
         explicit forward_cancellation(timeout_op* op) noexcept : op(op) {}
-        void operator()(boost::asio::cancellation_type_t type) { op->signal_.emit(type); }
+        void operator()(boost::asio::cancellation_type_t type)
+        {
+            // The operation is being cancelled from outside: a deadline expiring now did not
+            // cause the cancellation and must not add its own.
+            op->outer_cancelled_.store(true, std::memory_order_release);
+            op->signal_.emit(type);
+        }
         timeout_op* op;
     };
 
@@ -208,7 +214,8 @@ private:
         void operator()(boost::system::error_code ec)
         {
             timeout_op* op = std::exchange(op_, nullptr);
-            if (!ec && !op->completed_.load(std::memory_order_acquire))
+            if (!ec && !op->completed_.load(std::memory_order_acquire) &&
+                !op->outer_cancelled_.load(std::memory_order_acquire))
             {
                 op->timed_out_.store(true, std::memory_order_release);
                 op->signal_.emit(op->type_);
@@ -255,6 +262,7 @@ private:
     std::atomic<int> refs_{2};
     std::atomic<bool> completed_{false};
     std::atomic<bool> timed_out_{false};
+    std::atomic<bool> outer_cancelled_{false};
 };
 
 // The timer runs where the operation does: its initiation's executor, else the handler's.

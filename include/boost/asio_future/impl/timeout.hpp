@@ -14,6 +14,7 @@
 
 #include <boost/asio/async_result.hpp>
 
+#include <type_traits>
 #include <utility>
 
 namespace boost
@@ -67,6 +68,19 @@ private:
     boost::asio::cancellation_type_t type_;
 };
 
+// Asio 1.26's binders (bind_cancellation_slot, ...) read `return_type` from the async_result
+// of the token they wrap: expose the adapted token's where it has one.
+template <class InnerResult, class = void>
+struct timeout_return_type
+{
+};
+
+template <class InnerResult>
+struct timeout_return_type<InnerResult, std::void_t<typename InnerResult::return_type>>
+{
+    using return_type = typename InnerResult::return_type;
+};
+
 } // namespace detail
 } // namespace asio_future
 
@@ -76,6 +90,7 @@ namespace asio
 
 template <class CompletionToken, class... Signatures>
 struct async_result<asio_future::timeout_t<CompletionToken>, Signatures...>
+    : asio_future::detail::timeout_return_type<async_result<CompletionToken, Signatures...>>
 {
     template <class Initiation, class RawCompletionToken, class... Args>
     static auto initiate(Initiation&& initiation, RawCompletionToken&& token, Args&&... args)
