@@ -226,7 +226,12 @@ public:
     {
         orphaned_.store(true, std::memory_order_release);
         if (!claim())
+        {
+            // A resolver on another thread won: let it queue its completions while the
+            // scheduler still accepts them (they are then destroyed with it, never run).
+            wait_for_publish();
             return;
+        }
         finish(
             outcome_kind::cancelled,
             std::make_exception_ptr(cancelled_error("execution context shut down")),

@@ -130,7 +130,8 @@ public:
     }
 
     // Publishes the outcome written after a successful claim() and runs every node with
-    // `action` in the order the nodes were added.
+    // `action` in the order the nodes were added. While the nodes are queued the word keeps
+    // locked_bit, so that a context shutting down can wait for them (wait_for_publish).
     void publish(node_action action = node_action::complete) noexcept
     {
         std::uintptr_t w = word_.load(std::memory_order_relaxed);
@@ -143,14 +144,32 @@ public:
                 w = word_.load(std::memory_order_relaxed);
                 continue;
             }
+            const std::uintptr_t next = head_of(w) ? (done_bit | locked_bit) : done_bit;
             if (word_.compare_exchange_weak(
                     w,
-                    done_bit,
+                    next,
                     std::memory_order_acq_rel,
                     std::memory_order_relaxed))
                 break;
         }
-        run_all(reverse(head_of(w)), action);
+        if (list_node* nodes = head_of(w))
+        {
+            run_all(reverse(nodes), action);
+            word_.fetch_and(~locked_bit, std::memory_order_release);
+        }
+    }
+
+    // Waits until a resolution in progress on another thread has queued its completions.
+    void wait_for_publish() const noexcept
+    {
+        unsigned spins = 0;
+        for (;;)
+        {
+            const std::uintptr_t w = word_.load(std::memory_order_acquire);
+            if ((w & done_bit) && !(w & locked_bit))
+                return;
+            backoff(spins);
+        }
     }
 
     // Unlinks `target`; false when it is no longer in the list (the publisher owns it).
