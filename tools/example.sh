@@ -5,7 +5,7 @@
 # Builds and runs the headline example with g++-12 and C++20 (build dir: build/example).
 set -euo pipefail
 
-example=callback_client
+example=bridge
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
