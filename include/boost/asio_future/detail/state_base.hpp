@@ -267,6 +267,10 @@ public:
 
     void release_owner(std::uint64_t kind) noexcept
     {
+        // A resolver still looks at the state after its decrement (broken promise) while the
+        // last future may be dropped on another thread: it holds the memory meanwhile.
+        if (kind == one_resolver)
+            add_ref();
         std::uint64_t before = counts_.fetch_sub(kind, std::memory_order_acq_rel);
         if (kind == one_resolver && (before >> 32) == 1 && !is_claimed())
             abandon(true); // the last resolver is gone: broken promise
@@ -277,6 +281,8 @@ public:
                 abandon(false);
             release();
         }
+        if (kind == one_resolver)
+            release();
     }
 
     // --- hooks of the typed state -------------------------------------------------------------

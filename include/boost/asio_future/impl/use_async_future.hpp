@@ -174,6 +174,11 @@ public:
     template <class... Args>
     void operator()(Args&&... args)
     {
+        // Some Asio operations leave their cancellation handler in the slot when they complete:
+        // a later fut.cancel() must not reach an I/O object that may be gone by then. This runs
+        // on the operation's executor, where the cancellation is emitted too.
+        if (slot_.is_connected())
+            slot_.clear();
         auto s = std::move(state_);
         token_signature<Signature>::completion::complete(*s, std::forward<Args>(args)...);
     }
