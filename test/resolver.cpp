@@ -321,6 +321,7 @@ BOOST_AUTO_TEST_CASE(get_executor_is_the_futures_executor)
     auto r = fut.get_resolver();
     BOOST_TEST((r.get_executor() == fut.get_executor()));
     BOOST_TEST((r.get_executor() == asio::any_io_executor(ctx.get_executor())));
+    BOOST_TEST(r.set_result(0)); // no broken promise ("never retrieved") when the handles go
 }
 
 // ---------------------------------------------------------------------------------------------
