@@ -51,15 +51,9 @@ public:
         auto timer_ex = initiation_timer_executor(init_, handler);
         op_type* op = op_type::create(std::forward<Handler>(handler), timer_ex, expiry_, type_);
         op->start_timer();
-        try
-        {
-            std::move(init_)(typename op_type::handler(op), std::forward<Args>(args)...);
-        }
-        catch (...)
-        {
-            op->abandon();
-            throw;
-        }
+        // If the initiation throws, the handler it was given is destroyed while unwinding and
+        // that lets go of the timeout: nothing more to do here.
+        std::move(init_)(typename op_type::handler(op), std::forward<Args>(args)...);
     }
 
 private:
