@@ -46,8 +46,15 @@ asio::awaitable<std::string> consumer(std::string name, af::async_future<int> ta
     co_return name + " got " + std::to_string(v);
 }
 
-asio::awaitable<void> ticker(int& ticks)
+// Counts ticks until cancelled; `running` is false once the coroutine has left its loop.
+asio::awaitable<void> ticker(int& ticks, bool& running)
 {
+    struct on_exit
+    {
+        bool& running;
+        ~on_exit() { running = false; }
+    } guard{running};
+    running = true;
     for (;;)
     {
         co_await sleep_for(10ms);
@@ -66,9 +73,10 @@ asio::awaitable<void> run_tasks()
     std::cout << co_await std::move(first) << '\n';  // first got 42
     std::cout << co_await std::move(second) << '\n'; // second got 42
 
-    // A task that never ends by itself: cancel() stops it.
+    // A task that never ends by itself: cancel() stops it at its next suspension point.
     int ticks = 0;
-    af::async_future<void> loop = asio::co_spawn(ex, ticker(ticks), af::use_async_future);
+    bool running = false;
+    af::async_future<void> loop = asio::co_spawn(ex, ticker(ticks, running), af::use_async_future);
     co_await sleep_for(35ms);
     loop.cancel();
     try
@@ -79,9 +87,10 @@ asio::awaitable<void> run_tasks()
     {
         std::cout << "task cancelled\n";
     }
-    const int ticks_at_cancel = ticks;
     co_await sleep_for(50ms);
-    std::cout << "loop stopped: " << (ticks == ticks_at_cancel ? "yes" : "no") << '\n';
+    const int ticks_then = ticks;
+    co_await sleep_for(50ms);
+    std::cout << "loop stopped: " << (!running && ticks == ticks_then ? "yes" : "no") << '\n';
 }
 // end::example_create_task[]
 

@@ -312,54 +312,6 @@ clock_type::duration timed_run(asio::io_context& ctx)
     return clock_type::now() - start;
 }
 
-// asio::bind_cancellation_slot(slot, af::timeout(d, h)): the outer slot bound AROUND the adapter.
-// Boost 1.81's async_result<cancellation_slot_binder<T, S>, Sig> declares
-// `async_result<T, Sig>::return_type get()`, so it only compiles when the adapter's async_result
-// has a return_type, which af::timeout's lacks (the same holds for asio::deferred). So that the
-// rest of this file builds, such waits are started only when that compiles; otherwise the test
-// fails with `outer_binder_does_not_compile`. Define ASIO_FUTURE_TEST_OUTER_SLOT_BINDER=1 to
-// force the real code once the library supports the form in another way.
-#if !defined(ASIO_FUTURE_TEST_OUTER_SLOT_BINDER)
-#define ASIO_FUTURE_TEST_OUTER_SLOT_BINDER 0
-#endif
-
-template <class R, class = void>
-struct has_return_type : std::false_type
-{
-};
-
-template <class R>
-struct has_return_type<R, std::void_t<typename R::return_type>> : std::true_type
-{
-};
-
-template <class Signature, class Token>
-constexpr bool outer_slot_binder_compiles =
-    ASIO_FUTURE_TEST_OUTER_SLOT_BINDER ||
-    has_return_type<asio::async_result<std::decay_t<Token>, Signature>>::value;
-
-constexpr const char* outer_binder_does_not_compile =
-    "asio::bind_cancellation_slot(slot, af::timeout(d, h)) does not compile on this Asio: "
-    "async_result<af::timeout_t<H>, Sig> has no return_type";
-
-// Calls start(asio::bind_cancellation_slot(slot, token)) when that compiles; false otherwise.
-template <class Signature, class Start, class Token>
-bool start_with_outer_slot(Start&& start, asio::cancellation_slot slot, Token&& token)
-{
-    if constexpr (outer_slot_binder_compiles<Signature, Token>)
-    {
-        std::forward<Start>(start)(asio::bind_cancellation_slot(slot, std::forward<Token>(token)));
-        return true;
-    }
-    else
-    {
-        (void)start;
-        (void)slot;
-        (void)token;
-        return false;
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // A custom operation "slow": completes after `after` on its io_context with
 // void(error_code, int) or void(std::exception_ptr). On cancellation it:
@@ -654,12 +606,7 @@ BOOST_AUTO_TEST_CASE(outer_cancellation_is_not_translated)
         if (inside)
             t.async_wait(af::timeout(5s, asio::bind_cancellation_slot(sig.slot(), w.handler())));
         else
-            BOOST_TEST_REQUIRE(
-                start_with_outer_slot<void(error_code)>(
-                    [&](auto&& token) { t.async_wait(std::forward<decltype(token)>(token)); },
-                    sig.slot(),
-                    af::timeout(5s, w.handler())),
-                outer_binder_does_not_compile);
+            t.async_wait(asio::bind_cancellation_slot(sig.slot(), af::timeout(5s, w.handler())));
         asio::post(ctx, [&] { sig.emit(asio::cancellation_type::terminal); });
         const auto elapsed = timed_run(ctx);
         BOOST_TEST(w.calls == 1);
@@ -1170,12 +1117,7 @@ BOOST_AUTO_TEST_CASE(slot_bound_outside_reaches_the_operation_not_translated)
     auto fut = af::make_future<int>(ctx);
     asio::cancellation_signal sig;
     waiter w;
-    BOOST_TEST_REQUIRE(
-        start_with_outer_slot<void(std::exception_ptr, int)>(
-            [&](auto&& token) { fut.async_wait(std::forward<decltype(token)>(token)); },
-            sig.slot(),
-            af::timeout(5s, w.handler())),
-        outer_binder_does_not_compile);
+    fut.async_wait(asio::bind_cancellation_slot(sig.slot(), af::timeout(5s, w.handler())));
     asio::post(ctx, [&] { sig.emit(asio::cancellation_type::terminal); });
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(w.calls == 1);
@@ -1247,35 +1189,45 @@ BOOST_AUTO_TEST_CASE(deadline_fires_with_an_outer_slot_bound_inside)
     sig.emit(asio::cancellation_type::terminal); // the outer slot was cleared: harmless
 }
 
-// bind_cancellation_slot around the adapter: Asio binds the outer slot to the handler the
-// adapter hands the operation, which replaces the adapter's own slot (the outermost binder is
-// applied last). The deadline then cannot reach the operation; the documented form binds the
-// slot inside the adapter (tested above). This pins the documented behaviour: no timeout, the
-// future is not cancelled, and the outer slot still cancels the operation.
-BOOST_AUTO_TEST_CASE(outer_slot_bound_outside_replaces_the_deadline_slot)
+// bind_cancellation_slot around the adapter is rewritten as the adapter around the bound
+// handler: the deadline still reaches the operation, and the outer slot is forwarded.
+BOOST_AUTO_TEST_CASE(deadline_fires_with_an_outer_slot_bound_outside)
 {
     asio::io_context ctx;
     auto fut = af::make_future<int>(ctx);
     asio::cancellation_signal sig;
-    asio::steady_timer rescue(ctx, 300ms);
-    rescue.async_wait(
-        [fut](error_code ec) mutable
-        {
-            if (!ec)
-                fut.try_set_result(-1);
-        });
     waiter w;
-    BOOST_TEST_REQUIRE(
-        start_with_outer_slot<void(std::exception_ptr, int)>(
-            [&](auto&& token) { fut.async_wait(std::forward<decltype(token)>(token)); },
-            sig.slot(),
-            af::timeout(50ms, w.handler())),
-        outer_binder_does_not_compile);
-    timed_run(ctx);
+    fut.async_wait(asio::bind_cancellation_slot(sig.slot(), af::timeout(50ms, w.handler())));
+    const auto elapsed = timed_run(ctx);
     BOOST_TEST(w.calls == 1);
-    BOOST_TEST(!w.error);
-    BOOST_TEST(w.value == -1);
-    BOOST_TEST(!fut.cancelled());
+    BOOST_TEST(is_timeout(w.error));
+    BOOST_TEST(fut.cancelled());
+    BOOST_TEST((elapsed < 4s));
+    sig.emit(asio::cancellation_type::terminal); // the outer slot was cleared: harmless
+}
+
+// A binder held in a variable and used twice: the rewrite copies the caller's token.
+BOOST_AUTO_TEST_CASE(lvalue_binder_around_the_adapter_is_copied)
+{
+    asio::io_context ctx;
+    auto a = af::make_future<int>(ctx);
+    auto b = af::make_future<int>(ctx);
+    int calls = 0, sum = 0;
+    auto h = [&](std::exception_ptr e, int v)
+    {
+        ++calls;
+        if (!e)
+            sum += v;
+    };
+    const auto token = asio::bind_executor(ctx.get_executor(), af::timeout(5s, h));
+    a.async_wait(token);
+    b.async_wait(token);
+    a.set_result(1);
+    b.set_result(2);
+    const auto elapsed = timed_run(ctx);
+    BOOST_TEST(calls == 2);
+    BOOST_TEST(sum == 3);
+    BOOST_TEST((elapsed < 4s));
 }
 
 #if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
@@ -1624,6 +1576,62 @@ BOOST_AUTO_TEST_CASE(executor_bound_around_the_adapter)
     BOOST_TEST(calls == 1);
     BOOST_TEST(on_strand);
     BOOST_TEST((elapsed < 4s));
+}
+
+namespace
+{
+
+// Waits whose result races the deadline on an io_context run by two threads, the handler bound
+// to a strand inside the adapter (af::timeout(d, bind_executor(strand, h))) or around it
+// (bind_executor(strand, af::timeout(d, h))). The deadline's timer and the operation must then
+// complete on the strand one at a time: ThreadSanitizer reports any overlap. Returns the number
+// of iterations whose outcome was wrong.
+int strand_race(bool inside, int iterations)
+{
+    int bad = 0;
+    for (int i = 0; i < iterations; ++i)
+    {
+        asio::io_context ctx;
+        auto strand = asio::make_strand(ctx);
+        auto fut = af::make_future<int>(ctx);
+        std::atomic<int> calls{0};
+        std::atomic<bool> on_strand{false};
+        std::atomic<bool> consistent{false};
+        auto h = [&](std::exception_ptr e, int v)
+        {
+            on_strand = strand.running_in_this_thread();
+            consistent = (!e && v == 1) || is_timeout(e);
+            ++calls;
+        };
+        const auto d = std::chrono::microseconds(100 + 10 * (i % 20));
+        if (inside)
+            fut.async_wait(af::timeout(d, asio::bind_executor(strand, h)));
+        else
+            fut.async_wait(asio::bind_executor(strand, af::timeout(d, h)));
+        asio::steady_timer resolve(ctx, std::chrono::microseconds(100 + 10 * (i % 17)));
+        resolve.async_wait([fut](error_code) mutable { fut.try_set_result(1); });
+        std::thread other([&] { ctx.run_for(10s); });
+        ctx.run_for(10s);
+        other.join();
+        if (calls.load() != 1 || !on_strand.load() || !consistent.load())
+            ++bad;
+    }
+    return bad;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(strand_inside_the_adapter_on_a_thread_pool)
+{
+    BOOST_TEST(strand_race(true, 200) == 0);
+}
+
+// bind_executor around the adapter: Asio binds the strand to the handler the adapter hands the
+// operation, so the operation completes on the strand; the deadline's timer must run there too
+// (the adapter only sees the inner handler's executor).
+BOOST_AUTO_TEST_CASE(strand_around_the_adapter_on_a_thread_pool)
+{
+    BOOST_TEST(strand_race(false, 200) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(handler_allocator_is_kept)

@@ -64,11 +64,10 @@ public:
  * `asyncio.wait_for`, the future is cancelled and the waiter gets `timeout_error`. Wait on
  * `af::shield(fut)` to keep the future running.
  *
- * Bind an outer cancellation slot inside the adapter:
- * `af::timeout(d, asio::bind_cancellation_slot(slot, token))`. A slot bound around it
- * (`bind_cancellation_slot(slot, af::timeout(d, token))`) replaces the deadline's slot, since
- * Asio applies the outermost binder last: the outer slot then still cancels the operation, but
- * the deadline cannot reach it.
+ * A cancellation slot or executor bound around the adapter
+ * (`asio::bind_cancellation_slot(slot, af::timeout(d, token))`, `asio::bind_executor(strand,
+ * af::timeout(d, token))`) is moved inside it, onto the token: the deadline keeps its slot, the
+ * outer slot is forwarded, and the timer runs on the bound executor.
  *
  * The timer and the operation complete on the handler's associated executor, which must run
  * them one at a time (a strand, or a context run by one thread), as any per-operation

@@ -13,6 +13,8 @@
 #include <boost/asio_future/detail/timeout_op.hpp>
 
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 
 #include <type_traits>
 #include <utility>
@@ -75,6 +77,16 @@ struct timeout_return_type<InnerResult, std::void_t<typename InnerResult::return
     using return_type = typename InnerResult::return_type;
 };
 
+// `member` moved when `Owner` is an rvalue, copied when an lvalue (the caller keeps its token).
+template <class Owner, class Member>
+decltype(auto) forward_like(Member& member) noexcept
+{
+    if constexpr (std::is_lvalue_reference<Owner>::value)
+        return static_cast<const Member&>(member);
+    else
+        return static_cast<Member&&>(member);
+}
+
 } // namespace detail
 } // namespace asio_future
 
@@ -99,6 +111,61 @@ struct async_result<asio_future::timeout_t<CompletionToken>, Signatures...>
                 token.expiry_,
                 token.type_),
             token.token_,
+            std::forward<Args>(args)...);
+    }
+};
+
+// A binder around the adapter (bind_executor(ex, af::timeout(d, h)),
+// bind_cancellation_slot(slot, af::timeout(d, h))) would attach its executor or slot to the
+// handler the adapter hands the operation: the operation would then complete on another
+// executor than the deadline's timer, or the outer slot would replace the deadline's. Rewrite
+// it as the adapter around the bound token, which the adapter already handles. (One signature,
+// as Asio's own specialisations for these binders.)
+template <class CompletionToken, class Executor, class Signature>
+struct async_result<executor_binder<asio_future::timeout_t<CompletionToken>, Executor>, Signature>
+    : async_result<asio_future::timeout_t<executor_binder<CompletionToken, Executor>>, Signature>
+{
+    template <class Initiation, class RawCompletionToken, class... Args>
+    static auto initiate(Initiation&& initiation, RawCompletionToken&& token, Args&&... args)
+    {
+        using inner_token = executor_binder<CompletionToken, Executor>;
+        auto& adapter = token.get();
+        asio_future::timeout_t<inner_token> rewritten(
+            adapter.expiry_,
+            inner_token(
+                executor_arg_t(),
+                token.get_executor(),
+                asio_future::detail::forward_like<RawCompletionToken>(adapter.token_)),
+            adapter.type_);
+        return async_initiate<asio_future::timeout_t<inner_token>, Signature>(
+            std::forward<Initiation>(initiation),
+            rewritten,
+            std::forward<Args>(args)...);
+    }
+};
+
+template <class CompletionToken, class CancellationSlot, class Signature>
+struct async_result<
+    cancellation_slot_binder<asio_future::timeout_t<CompletionToken>, CancellationSlot>,
+    Signature>
+    : async_result<
+          asio_future::timeout_t<cancellation_slot_binder<CompletionToken, CancellationSlot>>,
+          Signature>
+{
+    template <class Initiation, class RawCompletionToken, class... Args>
+    static auto initiate(Initiation&& initiation, RawCompletionToken&& token, Args&&... args)
+    {
+        using inner_token = cancellation_slot_binder<CompletionToken, CancellationSlot>;
+        auto& adapter = token.get();
+        asio_future::timeout_t<inner_token> rewritten(
+            adapter.expiry_,
+            inner_token(
+                token.get_cancellation_slot(),
+                asio_future::detail::forward_like<RawCompletionToken>(adapter.token_)),
+            adapter.type_);
+        return async_initiate<asio_future::timeout_t<inner_token>, Signature>(
+            std::forward<Initiation>(initiation),
+            rewritten,
             std::forward<Args>(args)...);
     }
 };
