@@ -908,7 +908,9 @@ asio::awaitable<int> await_use_awaitable(af::async_future<int> fut)
 asio::awaitable<int> await_promise(af::async_future<int> fut, bool settle)
 {
     auto p = fut.async_wait(asio::experimental::use_promise);
-    if (settle)
+    // A ready wait completes through asio::defer, which may run after handlers posted
+    // meanwhile: yield until the promise has its outcome.
+    for (int yields = 0; settle && !p.completed() && yields < 100; ++yields)
         co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
     co_return co_await p(asio::use_awaitable);
 }

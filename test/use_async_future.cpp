@@ -567,6 +567,157 @@ BOOST_AUTO_TEST_CASE(initiation_without_executor_binds_system_executor)
     BOOST_TEST(got == archetypes::int_value);
 }
 
+// An operation of ctx (its initiation has ctx's executor, so the future is bound to ctx)
+// completing from a posted function with `args`; `returned` is set once the completion
+// handler has returned.
+template <class... Args>
+struct complete_later_op
+{
+    using executor_type = asio::io_context::executor_type;
+    asio::io_context& ctx;
+    bool& returned;
+
+    executor_type get_executor() const noexcept { return ctx.get_executor(); }
+
+    template <class Handler>
+    void operator()(Handler handler, Args... args) const
+    {
+        asio::post(
+            ctx,
+            [h = std::move(handler), &r = returned, args...]() mutable
+            {
+                std::move(h)(args...);
+                r = true;
+            });
+    }
+};
+
+template <class Token>
+auto complete_later(asio::io_context& ctx, bool& returned, Token&& token)
+{
+    return asio::async_initiate<Token, void(int)>(complete_later_op<int>{ctx, returned}, token, 5);
+}
+
+// The waiter first in line on the operation's executor is resumed inside the operation's
+// completion, as Asio's own composed operations complete (one trip through the queue saved).
+BOOST_AUTO_TEST_CASE(first_waiter_on_the_running_executor_resumes_inside_the_completion)
+{
+    asio::io_context ctx;
+    bool returned = false;
+    af::async_future<int> fut = complete_later(ctx, returned, af::use_async_future);
+    int calls = 0;
+    bool inside = false;
+    fut.async_wait(
+        [&](std::exception_ptr e, int v)
+        {
+            inside = !returned;
+            if (!e && v == 5)
+                ++calls;
+        });
+    ctx.run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(inside);
+}
+
+// A done callback added before the waiter runs first: both are queued, in order.
+BOOST_AUTO_TEST_CASE(done_callback_before_the_waiter_keeps_the_order)
+{
+    asio::io_context ctx;
+    bool returned = false;
+    af::async_future<int> fut = complete_later(ctx, returned, af::use_async_future);
+    std::vector<std::string> order;
+    bool waiter_inside = true;
+    fut.add_done_callback([&](const af::async_future<int>&) { order.push_back("callback"); });
+    fut.async_wait(
+        [&](std::exception_ptr, int)
+        {
+            waiter_inside = !returned;
+            order.push_back("waiter");
+        });
+    ctx.run();
+    BOOST_TEST((order == std::vector<std::string>{"callback", "waiter"}));
+    BOOST_TEST(!waiter_inside);
+}
+
+// A waiter on another context is not run inside the completion, but queued to its context.
+BOOST_AUTO_TEST_CASE(waiter_on_another_context_is_queued_to_it)
+{
+    asio::io_context ctx, other;
+    bool returned = false;
+    af::async_future<int> fut = complete_later(ctx, returned, af::use_async_future);
+    int calls = 0;
+    bool on_other = false;
+    fut.async_wait(asio::bind_executor(
+        other,
+        [&](std::exception_ptr, int)
+        {
+            ++calls;
+            on_other = other.get_executor().running_in_this_thread();
+        }));
+    ctx.run();
+    BOOST_TEST(calls == 0);
+    other.run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(on_other);
+}
+
+// A waiter bound to a strand runs on it (inline when the strand is idle, as asio::dispatch).
+BOOST_AUTO_TEST_CASE(waiter_bound_to_a_strand_runs_on_it)
+{
+    asio::io_context ctx;
+    auto strand = asio::make_strand(ctx);
+    bool returned = false;
+    af::async_future<int> fut = complete_later(ctx, returned, af::use_async_future);
+    bool on_strand = false;
+    fut.async_wait(asio::bind_executor(
+        strand,
+        [&](std::exception_ptr, int) { on_strand = strand.running_in_this_thread(); }));
+    ctx.run();
+    BOOST_TEST(on_strand);
+}
+
+// Only the first waiter may run inline; the others are queued after it, in order.
+BOOST_AUTO_TEST_CASE(second_waiter_is_queued)
+{
+    asio::io_context ctx;
+    bool returned = false;
+    af::async_future<int> fut = complete_later(ctx, returned, af::use_async_future);
+    std::vector<int> order;
+    bool second_inside = true;
+    fut.async_wait([&](std::exception_ptr, int) { order.push_back(1); });
+    fut.async_wait(
+        [&](std::exception_ptr, int)
+        {
+            second_inside = !returned;
+            order.push_back(2);
+        });
+    ctx.run();
+    BOOST_TEST((order == std::vector<int>{1, 2}));
+    BOOST_TEST(!second_inside);
+}
+
+// A failure is delivered the same way.
+BOOST_AUTO_TEST_CASE(failure_resumes_the_first_waiter_inside_the_completion)
+{
+    asio::io_context ctx;
+    bool returned = false;
+    using boost::system::error_code;
+    auto fut = asio::async_initiate<const af::use_async_future_t<>&, void(error_code)>(
+        complete_later_op<error_code>{ctx, returned},
+        af::use_async_future,
+        error_code(asio::error::connection_reset));
+    bool inside = false, failed = false;
+    fut.async_wait(
+        [&](std::exception_ptr e)
+        {
+            inside = !returned;
+            failed = e != nullptr;
+        });
+    ctx.run();
+    BOOST_TEST(inside);
+    BOOST_TEST(failed);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // =============================================================================================

@@ -163,8 +163,9 @@ public:
     }
 
     // First resolution wins. The value is built before the race so that a throwing
-    // constructor leaves the future untouched.
-    template <class... Args>
+    // constructor leaves the future untouched. `FromHandler`: called by an operation's
+    // completion handler, which may resume the first waiter inline (state_base::publish).
+    template <bool FromHandler = false, class... Args>
     bool try_set_value(Args&&... args)
     {
         if (is_claimed())
@@ -191,10 +192,11 @@ public:
             }
         }
         kind_ = outcome_kind::value;
-        publish();
+        publish(node_action::complete, FromHandler);
         return true;
     }
 
+    template <bool FromHandler = false>
     bool try_set_exception(std::exception_ptr e)
     {
         if (!e)
@@ -202,7 +204,9 @@ public:
                 "asio_future: set_exception needs a non-null exception_ptr");
         if (!claim())
             return false;
-        finish(outcome_kind::error, std::move(e));
+        outcome_.set_error(std::move(e));
+        kind_ = outcome_kind::error;
+        publish(node_action::complete, FromHandler);
         return true;
     }
 

@@ -31,6 +31,7 @@ class state_registry_core;
 enum class node_action
 {
     complete, // the future is done: deliver its outcome
+    dispatch, // the same, inline if the handler's executor is the running one (see publish)
     detach,   // a waiter left early (total cancellation): deliver cancelled_error
     destroy   // the context is gone: destroy the handler without invoking it
 };
@@ -132,7 +133,13 @@ public:
     // Publishes the outcome written after a successful claim() and runs every node with
     // `action` in the order the nodes were added. While the nodes are queued the word keeps
     // locked_bit, so that a context shutting down can wait for them (wait_for_publish).
-    void publish(node_action action = node_action::complete) noexcept
+    //
+    // `dispatch_first`: the resolution runs inside an operation's completion handler (the
+    // use_async_future token), so the first waiter may be resumed inline when that handler runs
+    // on the waiter's executor, as Asio's own composed operations complete. Only a waiter that
+    // is first in line qualifies (a done callback added before it must run first), and it runs
+    // after the list is released, never inside a user's set_result().
+    void publish(node_action action = node_action::complete, bool dispatch_first = false) noexcept
     {
         std::uintptr_t w = word_.load(std::memory_order_relaxed);
         unsigned spins = 0;
@@ -154,8 +161,17 @@ public:
         }
         if (list_node* nodes = head_of(w))
         {
-            run_all(reverse(nodes), action);
+            list_node* first = reverse(nodes);
+            list_node* inline_waiter = nullptr;
+            if (dispatch_first && action == node_action::complete && first->id == 0)
+            {
+                inline_waiter = first;
+                first = first->next;
+            }
+            run_all(first, action);
             word_.fetch_and(~locked_bit, std::memory_order_release);
+            if (inline_waiter)
+                inline_waiter->run(node_action::dispatch);
         }
     }
 

@@ -20,8 +20,8 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/defer.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/recycling_allocator.hpp>
 
@@ -219,7 +219,9 @@ private:
         auto ex = boost::asio::get_associated_executor(h, st.executor());
         if (st.orphaned() && posts_to_dead_context(ex, st))
             return; // the context is gone: the handler is destroyed, per Asio's rule
-        boost::asio::post(
+        // A continuation of the waiting code: on the context's own thread it is queued without
+        // a lock, like the completion of a pending wait.
+        boost::asio::defer(
             ex,
             ready_completion<Take, T, Executor, Handler>(
                 state_ref<state_type>::share(&st),
@@ -238,9 +240,13 @@ private:
         wait_op* op = static_cast<wait_op*>(n);
         if (a == node_action::destroy)
             return op->destroy_unrun();
-        // Never inline: the handler runs from its executor's queue. A failure to queue it
-        // (allocation) cannot be reported to anyone and ends the program.
-        boost::asio::defer(op->work_, completion(op, a == node_action::detach));
+        // Never inline (but for a dispatch, see state_base::publish): the handler runs from its
+        // executor's queue. A failure to queue it (allocation) cannot be reported to anyone and
+        // ends the program.
+        if (a == node_action::dispatch)
+            boost::asio::dispatch(op->work_, completion(op, false));
+        else
+            boost::asio::defer(op->work_, completion(op, a == node_action::detach));
     }
 
     void finish(bool detached)

@@ -41,7 +41,7 @@ struct token_completion
     template <class State, class... A>
     static void complete(State& s, A&&... a)
     {
-        s.try_set_value(value_type(std::forward<A>(a)...));
+        s.template try_set_value<true>(value_type(std::forward<A>(a)...));
     }
 };
 
@@ -53,7 +53,7 @@ struct token_completion<>
     template <class State>
     static void complete(State& s)
     {
-        s.try_set_value();
+        s.template try_set_value<true>();
     }
 };
 
@@ -65,7 +65,7 @@ struct token_completion<T>
     template <class State, class A>
     static void complete(State& s, A&& a)
     {
-        s.try_set_value(std::forward<A>(a));
+        s.template try_set_value<true>(std::forward<A>(a));
     }
 };
 
@@ -76,7 +76,8 @@ bool fail_with(State& s, const boost::system::error_code& ec)
     if (!ec)
         return false;
     if (!s.is_claimed())
-        s.try_set_exception(std::make_exception_ptr(boost::system::system_error(ec)));
+        s.template try_set_exception<true>(
+            std::make_exception_ptr(boost::system::system_error(ec)));
     return true;
 }
 
@@ -85,7 +86,7 @@ bool fail_with(State& s, std::exception_ptr e)
 {
     if (!e)
         return false;
-    s.try_set_exception(std::move(e));
+    s.template try_set_exception<true>(std::move(e));
     return true;
 }
 
@@ -96,7 +97,7 @@ struct disposition_completion
     static void complete(State& s, Disposition d)
     {
         if (!fail_with(s, std::move(d)))
-            s.try_set_value();
+            s.template try_set_value<true>();
     }
 };
 
