@@ -321,9 +321,12 @@ def sections(text):
 
 
 def code_words(text):
-    """The identifiers and operator names written inside backticks."""
+    """The identifiers and operator names written inside backticks. A header's path
+    (`<boost/asio_future/shield.hpp>`) names no declaration."""
     words = set()
-    for span in re.findall(r"`([^`\n]+)`", text):
+    for span in re.findall(r"`([^`]+)`", text):  # a span may wrap lines
+        if re.fullmatch(r"<[\w/.]+\.hpp>", span.strip()):
+            continue
         words.update(re.findall(r"[A-Za-z_]\w*", span))
         for op in re.findall(r"operator\s*(\(\)|<<|==|!=|[^\s\w(]+)", span):
             words.add("operator" + op)
