@@ -9,7 +9,8 @@ to HTML with Asciidoctor, warnings being errors.
 Steps:
   1. CHANGELOG.md is converted to AsciiDoc (DIR/_src/changelog.adoc) for doc/changelog.adoc.
   2. The diagrams doc/*.dot are rendered to DIR/<name>.png with graphviz's `dot` when it is
-     installed; otherwise the committed doc/<name>.png is copied. Other doc/*.png are copied.
+     installed; otherwise the committed doc/<name>.png is copied. Other doc/*.png and
+     bench/results/*.png are copied.
   3. asciidoctor --failure-level=WARN -D DIR doc/<page>.adoc for every page.
 CMake's `doc` target, doc/Jamfile and tools/test.sh all run this script.
 """
@@ -126,6 +127,9 @@ def main():
     for image in sorted(DOC.glob("*.png")):
         if not (DOC / (image.stem + ".dot")).exists():
             shutil.copyfile(image, out / image.name)
+    # The benchmark chart, for a page that shows it as image::chart.png[].
+    for image in sorted((ROOT / "bench" / "results").glob("*.png")):
+        shutil.copyfile(image, out / image.name)
 
     pages = sorted(p for p in DOC.glob("*.adoc") if not p.name.startswith("_"))
     cmd = [
