@@ -43,6 +43,7 @@ public:
 // end::example_callback_client_sdk[]
 
 // tag::example_callback_client_fetch[]
+// tag::example_overview[]
 asio::awaitable<std::string> fetch(callback_client& client, const std::string& key)
 {
     af::async_future<std::string> fut(co_await asio::this_coro::executor);
@@ -59,6 +60,7 @@ asio::awaitable<std::string> fetch(callback_client& client, const std::string& k
         });
     co_return co_await std::move(fut);
 }
+// end::example_overview[]
 
 asio::awaitable<void> run_client()
 {

@@ -19,6 +19,7 @@
 
 namespace af = boost::asio_future;
 
+// tag::ref_traits[]
 BOOST_AUTO_TEST_CASE(umbrella_declares_the_public_api)
 {
     static_assert(af::is_async_future_v<af::async_future<int>>);
@@ -38,6 +39,7 @@ BOOST_AUTO_TEST_CASE(umbrella_declares_the_public_api)
     BOOST_TEST(
         af::make_error_code(af::error::timeout).category().name() == std::string("asio_future"));
 }
+// end::ref_traits[]
 
 BOOST_AUTO_TEST_CASE(umbrella_declares_the_bridge_api)
 {

@@ -334,6 +334,7 @@ BOOST_AUTO_TEST_CASE(callback_from_foreign_thread_resumes_on_io_context)
 // Pitfall: the callback fires twice
 // ---------------------------------------------------------------------------------------------
 
+// tag::ref_bridge_twice[]
 BOOST_AUTO_TEST_CASE(callback_twice_second_is_ignored)
 {
     asio::io_context ctx;
@@ -355,6 +356,7 @@ BOOST_AUTO_TEST_CASE(callback_twice_second_is_ignored)
     BOOST_TEST((out.value == std::optional<int>(1)));
     BOOST_TEST(on_done(3) == false); // and after the wait completed
 }
+// end::ref_bridge_twice[]
 
 BOOST_AUTO_TEST_CASE(callback_twice_concurrently_exactly_one_wins)
 {
@@ -609,6 +611,7 @@ BOOST_AUTO_TEST_CASE(register_throwing_after_storing_callback)
 // Pitfall: leaking registrations (the deregistration callable)
 // ---------------------------------------------------------------------------------------------
 
+// tag::ref_bridge_deregistration[]
 BOOST_AUTO_TEST_CASE(deregistration_runs_on_timeout)
 {
     asio::io_context ctx;
@@ -624,6 +627,7 @@ BOOST_AUTO_TEST_CASE(deregistration_runs_on_timeout)
     BOOST_TEST(holds<af::timeout_error>(out.error));
     BOOST_TEST(deregistered == 1);
 }
+// end::ref_bridge_deregistration[]
 
 BOOST_AUTO_TEST_CASE(deregistration_runs_on_each_cancellation_type)
 {
@@ -855,6 +859,7 @@ BOOST_AUTO_TEST_CASE(on_done_with_exception_ptr)
     BOOST_TEST(what_of(out.error) == "upstream failure");
 }
 
+// tag::ref_bridge_error_code[]
 BOOST_AUTO_TEST_CASE(on_done_with_error_code)
 {
     asio::io_context ctx;
@@ -881,6 +886,7 @@ BOOST_AUTO_TEST_CASE(on_done_with_error_code)
     ctx.run();
     BOOST_TEST(code_of(vout.error) == make_error_code(asio::error::eof));
 }
+// end::ref_bridge_error_code[]
 
 BOOST_AUTO_TEST_CASE(void_success_forms)
 {

@@ -137,6 +137,7 @@ BOOST_AUTO_TEST_CASE(new_future_is_pending)
     BOOST_TEST(!f.cancelled());
 }
 
+// tag::ref_set_result[]
 BOOST_AUTO_TEST_CASE(set_result_makes_the_future_done)
 {
     asio::io_context ctx;
@@ -147,6 +148,7 @@ BOOST_AUTO_TEST_CASE(set_result_makes_the_future_done)
     BOOST_TEST(f.result() == 42);
     BOOST_TEST(!f.exception()); // asyncio: exception() is None after set_result
 }
+// end::ref_set_result[]
 
 BOOST_AUTO_TEST_CASE(result_and_exception_on_pending_throw_invalid_state)
 {
@@ -157,6 +159,7 @@ BOOST_AUTO_TEST_CASE(result_and_exception_on_pending_throw_invalid_state)
     BOOST_TEST(!f.done()); // asking did not change anything
 }
 
+// tag::ref_set_exception[]
 BOOST_AUTO_TEST_CASE(failed_future_rethrows_the_original_exception)
 {
     asio::io_context ctx;
@@ -174,7 +177,9 @@ BOOST_AUTO_TEST_CASE(failed_future_rethrows_the_original_exception)
     BOOST_TEST((e == original)); // the very exception that was set
     BOOST_TEST(what_of(e) == "boom");
 }
+// end::ref_set_exception[]
 
+// tag::ref_cancel[]
 BOOST_AUTO_TEST_CASE(cancelled_future_throws_cancelled_error_with_message)
 {
     asio::io_context ctx;
@@ -190,6 +195,7 @@ BOOST_AUTO_TEST_CASE(cancelled_future_throws_cancelled_error_with_message)
     BOOST_CHECK_EXCEPTION(f.result(), af::cancelled_error, has_message);
     BOOST_CHECK_EXCEPTION(f.exception(), af::cancelled_error, has_message);
 }
+// end::ref_cancel[]
 
 BOOST_AUTO_TEST_CASE(cancel_without_message_has_empty_message)
 {
@@ -216,6 +222,7 @@ BOOST_AUTO_TEST_CASE(second_set_result_throws_invalid_state)
     BOOST_TEST(f.result() == 1);
 }
 
+// tag::ref_try_set_result[]
 BOOST_AUTO_TEST_CASE(try_set_result_first_wins)
 {
     asio::io_context ctx;
@@ -228,6 +235,7 @@ BOOST_AUTO_TEST_CASE(try_set_result_first_wins)
     BOOST_TEST(f.result() == 1);
     BOOST_TEST(!f.exception());
 }
+// end::ref_try_set_result[]
 
 BOOST_AUTO_TEST_CASE(set_exception_after_done_throws_invalid_state)
 {
@@ -425,6 +433,7 @@ BOOST_AUTO_TEST_CASE(done_callback_receives_the_future)
     BOOST_TEST(saw_error);
 }
 
+// tag::ref_remove_done_callback[]
 BOOST_AUTO_TEST_CASE(remove_done_callback_counts)
 {
     asio::io_context ctx;
@@ -442,6 +451,7 @@ BOOST_AUTO_TEST_CASE(remove_done_callback_counts)
     BOOST_TEST(f.remove_done_callback(foreign) == 0u);
     BOOST_TEST(other.remove_done_callback(foreign) == 1u);
 }
+// end::ref_remove_done_callback[]
 
 BOOST_AUTO_TEST_CASE(remove_done_callback_after_done_returns_zero)
 {
@@ -520,6 +530,7 @@ BOOST_AUTO_TEST_CASE(throwing_callback_does_not_escape_run)
 // repr
 // ---------------------------------------------------------------------------------------------
 
+// tag::ref_repr[]
 BOOST_AUTO_TEST_CASE(repr_strings)
 {
     asio::io_context ctx;
@@ -541,6 +552,7 @@ BOOST_AUTO_TEST_CASE(repr_strings)
     const af::async_future<int> empty;
     BOOST_TEST(repr(empty) == "<async_future<int> empty>");
 }
+// end::ref_repr[]
 
 BOOST_AUTO_TEST_CASE(repr_strings_void)
 {
@@ -624,6 +636,7 @@ BOOST_AUTO_TEST_CASE(wait_on_done_future_completes_only_after_run)
     BOOST_TEST(value == 5);
 }
 
+// tag::ref_never_inline[]
 BOOST_AUTO_TEST_CASE(wait_never_completes_inline)
 {
     asio::io_context ctx;
@@ -651,6 +664,7 @@ BOOST_AUTO_TEST_CASE(wait_never_completes_inline)
     BOOST_TEST(!called_inside);
     BOOST_TEST(called2);
 }
+// end::ref_never_inline[]
 
 BOOST_AUTO_TEST_CASE(wait_on_cancelled_future_gets_cancelled_error)
 {
@@ -715,6 +729,7 @@ BOOST_AUTO_TEST_CASE(void_future)
     BOOST_CHECK_THROW(g.result(), my_error);
 }
 
+// tag::ref_async_take[]
 BOOST_AUTO_TEST_CASE(move_only_async_take)
 {
     using ptr = std::unique_ptr<int>;
@@ -756,6 +771,7 @@ BOOST_AUTO_TEST_CASE(move_only_async_take)
     BOOST_TEST(!f.cancelled());
     BOOST_TEST(!f.exception()); // it finished with a result, which is now gone
 }
+// end::ref_async_take[]
 
 BOOST_AUTO_TEST_CASE(move_only_take_on_done_future)
 {
@@ -771,6 +787,7 @@ BOOST_AUTO_TEST_CASE(move_only_take_on_done_future)
     BOOST_CHECK_EXCEPTION(f.result(), af::invalid_state_error, is_already_taken);
 }
 
+// tag::ref_optional[]
 BOOST_AUTO_TEST_CASE(non_default_constructible_delivers_optional)
 {
     static_assert(!std::is_default_constructible_v<no_default>);
@@ -810,6 +827,7 @@ BOOST_AUTO_TEST_CASE(non_default_constructible_delivers_optional)
     BOOST_TEST(empty);
     BOOST_TEST(holds<my_error>(err));
 }
+// end::ref_optional[]
 
 BOOST_AUTO_TEST_CASE(throwing_copy_constructor_fails_only_the_waiter)
 {
@@ -902,6 +920,7 @@ BOOST_AUTO_TEST_CASE(empty_handle_members_throw_invalid_state)
     BOOST_CHECK_EXCEPTION(v.result(), af::invalid_state_error, is_invalid_state);
 }
 
+// tag::ref_valid[]
 BOOST_AUTO_TEST_CASE(moved_from_future_is_empty)
 {
     asio::io_context ctx;
@@ -926,6 +945,7 @@ BOOST_AUTO_TEST_CASE(moved_from_future_is_empty)
     f.set_result(4);
     BOOST_TEST(h.result() == 4); // copies share one state
 }
+// end::ref_valid[]
 
 // ---------------------------------------------------------------------------------------------
 // Executors
@@ -950,6 +970,7 @@ BOOST_AUTO_TEST_CASE(get_executor_is_the_executor_passed)
     BOOST_TEST((elsewhere.get_executor() != ex));
 }
 
+// tag::ref_make_future[]
 BOOST_AUTO_TEST_CASE(make_future_from_context_and_executor)
 {
     asio::io_context ctx;
@@ -966,6 +987,7 @@ BOOST_AUTO_TEST_CASE(make_future_from_context_and_executor)
     a.set_result(1);
     BOOST_TEST(!b.done());
 }
+// end::ref_make_future[]
 
 BOOST_AUTO_TEST_CASE(strand_executor)
 {

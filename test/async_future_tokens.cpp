@@ -428,6 +428,7 @@ struct counting_allocator
 
 BOOST_AUTO_TEST_SUITE(tokens)
 
+// tag::ref_wait_callback[]
 BOOST_AUTO_TEST_CASE(plain_lambda_value)
 {
     asio::io_context ctx;
@@ -441,6 +442,7 @@ BOOST_AUTO_TEST_CASE(plain_lambda_value)
     BOOST_TEST(!r.error);
     BOOST_TEST(r.value == 42);
 }
+// end::ref_wait_callback[]
 
 BOOST_AUTO_TEST_CASE(plain_lambda_exception)
 {
@@ -473,6 +475,7 @@ BOOST_AUTO_TEST_CASE(plain_lambda_void)
     BOOST_TEST(!err);
 }
 
+// tag::ref_wait_deferred[]
 BOOST_AUTO_TEST_CASE(deferred_value_then_invoke)
 {
     asio::io_context ctx;
@@ -487,6 +490,7 @@ BOOST_AUTO_TEST_CASE(deferred_value_then_invoke)
     BOOST_TEST(!r.error);
     BOOST_TEST(r.value == 7);
 }
+// end::ref_wait_deferred[]
 
 BOOST_AUTO_TEST_CASE(deferred_exception_pending_when_invoked)
 {
@@ -737,6 +741,7 @@ BOOST_AUTO_TEST_CASE(use_promise_invoke_exception)
     BOOST_TEST(is_boom(r.error));
 }
 
+// tag::ref_parallel_group[]
 BOOST_AUTO_TEST_CASE(parallel_group_wait_for_all_futures_as_operations)
 {
     asio::io_context ctx;
@@ -776,6 +781,7 @@ BOOST_AUTO_TEST_CASE(parallel_group_wait_for_all_futures_as_operations)
     BOOST_TEST(!f1.cancelled());
     BOOST_TEST(f2.result() == 2);
 }
+// end::ref_parallel_group[]
 
 BOOST_AUTO_TEST_CASE(parallel_group_wait_for_all_deferred_waits)
 {
@@ -1099,6 +1105,7 @@ BOOST_AUTO_TEST_CASE(all_cancels_the_future_and_every_waiter)
     check_cancels_future(asio::cancellation_type::all);
 }
 
+// tag::ref_total[]
 BOOST_AUTO_TEST_CASE(total_detaches_only_that_waiter)
 {
     asio::io_context ctx;
@@ -1126,6 +1133,7 @@ BOOST_AUTO_TEST_CASE(total_detaches_only_that_waiter)
     BOOST_TEST(other.value == 21);
     BOOST_TEST(fut.result() == 21);
 }
+// end::ref_total[]
 
 BOOST_AUTO_TEST_CASE(total_on_the_only_waiter_lets_run_return)
 {
@@ -1230,6 +1238,7 @@ BOOST_AUTO_TEST_CASE(slot_cleared_when_wait_completes)
     BOOST_TEST(!sig.slot().has_handler());
 }
 
+// tag::ref_never_lost[]
 BOOST_AUTO_TEST_CASE(result_before_cancellation_is_never_lost)
 {
     for (auto type :
@@ -1253,6 +1262,7 @@ BOOST_AUTO_TEST_CASE(result_before_cancellation_is_never_lost)
         BOOST_TEST(!sig.slot().has_handler());
     }
 }
+// end::ref_never_lost[]
 
 BOOST_AUTO_TEST_CASE(exception_before_cancellation_is_never_lost)
 {

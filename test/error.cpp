@@ -34,6 +34,7 @@ BOOST_AUTO_TEST_CASE(category_name_and_messages)
     BOOST_TEST(cat.message(99) == "unknown asio_future error");
 }
 
+// tag::ref_error_code[]
 BOOST_AUTO_TEST_CASE(error_code_enum)
 {
     static_assert(boost::system::is_error_code_enum<af::error>::value);
@@ -44,7 +45,9 @@ BOOST_AUTO_TEST_CASE(error_code_enum)
     BOOST_TEST(ec != af::make_error_code(af::error::cancelled));
     BOOST_TEST(static_cast<bool>(ec));
 }
+// end::ref_error_code[]
 
+// tag::ref_exceptions[]
 BOOST_AUTO_TEST_CASE(exceptions_carry_their_codes)
 {
     af::cancelled_error c("stop now");
@@ -60,6 +63,7 @@ BOOST_AUTO_TEST_CASE(exceptions_carry_their_codes)
     BOOST_TEST(af::broken_promise_error().code() == af::make_error_code(af::error::broken_promise));
     BOOST_TEST(af::timeout_error().code() == af::make_error_code(af::error::timeout));
 }
+// end::ref_exceptions[]
 
 BOOST_AUTO_TEST_CASE(exceptions_are_system_errors)
 {

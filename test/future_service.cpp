@@ -55,6 +55,7 @@ const std::string never_retrieved = "exception was never retrieved";
 
 } // namespace
 
+// tag::ref_service_defaults[]
 BOOST_AUTO_TEST_CASE(defaults)
 {
     asio::io_context ctx;
@@ -69,7 +70,9 @@ BOOST_AUTO_TEST_CASE(defaults)
     // The default handler prints and never throws.
     BOOST_CHECK_NO_THROW(svc.call_exception_handler({"test message", nullptr, "<future>"}));
 }
+// end::ref_service_defaults[]
 
+// tag::ref_call_exception_handler[]
 BOOST_AUTO_TEST_CASE(call_exception_handler_reaches_the_handler)
 {
     asio::io_context ctx;
@@ -86,6 +89,7 @@ BOOST_AUTO_TEST_CASE(call_exception_handler_reaches_the_handler)
     svc.call_exception_handler({"after reset", nullptr, ""});
     BOOST_TEST(r.count("after reset") == 0u);
 }
+// end::ref_call_exception_handler[]
 
 BOOST_AUTO_TEST_CASE(exception_escaping_a_done_callback_goes_to_the_handler)
 {
@@ -260,6 +264,7 @@ BOOST_AUTO_TEST_CASE(slow_callbacks_are_reported_in_debug_mode_only)
     BOOST_TEST(!r.seen->back().exception);
 }
 
+// tag::ref_shutdown[]
 BOOST_AUTO_TEST_CASE(context_shutdown_cancels_pending_futures_and_destroys_handlers)
 {
     auto token = std::make_shared<int>(0);
@@ -289,6 +294,7 @@ BOOST_AUTO_TEST_CASE(context_shutdown_cancels_pending_futures_and_destroys_handl
     BOOST_TEST(!r.set_result(1)); // a harmless no-op
     BOOST_TEST(!r.cancel());
 }
+// end::ref_shutdown[]
 
 BOOST_AUTO_TEST_CASE(done_future_outliving_its_context_posts_nothing)
 {

@@ -153,6 +153,7 @@ static_assert(std::is_same_v<
 // Resolving members: the first wins
 // ---------------------------------------------------------------------------------------------
 
+// tag::ref_resolver[]
 BOOST_AUTO_TEST_CASE(set_result_returns_true_first_then_false)
 {
     asio::io_context ctx;
@@ -170,6 +171,7 @@ BOOST_AUTO_TEST_CASE(set_result_returns_true_first_then_false)
     BOOST_TEST(!fut.cancelled());
     BOOST_TEST(fut.result() == 1);
 }
+// end::ref_resolver[]
 
 BOOST_AUTO_TEST_CASE(set_exception_returns_true_first_then_false)
 {
@@ -399,6 +401,7 @@ BOOST_AUTO_TEST_CASE(moved_from_resolver_is_empty_and_does_not_break_the_promise
     BOOST_TEST(fut.result() == 13);
 }
 
+// tag::ref_get_future[]
 BOOST_AUTO_TEST_CASE(get_future_shares_the_state)
 {
     asio::io_context ctx;
@@ -413,6 +416,7 @@ BOOST_AUTO_TEST_CASE(get_future_shares_the_state)
     BOOST_TEST(fut.result() == 14);
     BOOST_TEST(!r.set_result(15));
 }
+// end::ref_get_future[]
 
 BOOST_AUTO_TEST_CASE(get_future_after_every_future_handle_dropped)
 {
@@ -437,6 +441,7 @@ BOOST_AUTO_TEST_CASE(get_future_after_every_future_handle_dropped)
 // Broken promises
 // ---------------------------------------------------------------------------------------------
 
+// tag::ref_broken_promise[]
 BOOST_AUTO_TEST_CASE(last_resolver_destroyed_while_pending_breaks_the_promise)
 {
     asio::io_context ctx;
@@ -466,6 +471,7 @@ BOOST_AUTO_TEST_CASE(last_resolver_destroyed_while_pending_breaks_the_promise)
     }
     BOOST_TEST(!fut.try_set_result(1));
 }
+// end::ref_broken_promise[]
 
 BOOST_AUTO_TEST_CASE(broken_promise_runs_done_callbacks)
 {

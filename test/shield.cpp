@@ -187,6 +187,7 @@ const asio::cancellation_type_t all_types[] = {
 // 1. The type
 // =============================================================================================
 
+// tag::ref_shield_members[]
 BOOST_AUTO_TEST_CASE(member_types_follow_the_future)
 {
     using sh = af::shielded_future<int>;
@@ -211,6 +212,7 @@ BOOST_AUTO_TEST_CASE(member_types_follow_the_future)
     BOOST_TEST(s.done());
     BOOST_TEST(s.future().result() == 3); // the same shared state
 }
+// end::ref_shield_members[]
 
 BOOST_AUTO_TEST_CASE(empty_shielded_future_throws_invalid_state)
 {
@@ -273,6 +275,7 @@ BOOST_AUTO_TEST_CASE(copies_share_the_future_moves_empty_the_source)
 // 2. Cancellation of a shielded wait only detaches it
 // =============================================================================================
 
+// tag::ref_shield[]
 BOOST_AUTO_TEST_CASE(each_cancellation_type_only_detaches_the_wait)
 {
     for (auto type : all_types)
@@ -308,6 +311,7 @@ BOOST_AUTO_TEST_CASE(each_cancellation_type_only_detaches_the_wait)
         BOOST_TEST(fut.result() == 7);
     }
 }
+// end::ref_shield[]
 
 BOOST_AUTO_TEST_CASE(handler_not_called_inside_emit)
 {

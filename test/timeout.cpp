@@ -508,6 +508,7 @@ struct counting_allocator
 
 BOOST_AUTO_TEST_SUITE(timer)
 
+// tag::ref_timeout_timer[]
 BOOST_AUTO_TEST_CASE(expiry_gives_error_timeout)
 {
     asio::io_context ctx;
@@ -523,6 +524,7 @@ BOOST_AUTO_TEST_CASE(expiry_gives_error_timeout)
     BOOST_TEST(std::string(w.ec.category().name()) == "asio_future");
     BOOST_TEST((elapsed < 4s)); // the 5s timer was cancelled: nothing lingers
 }
+// end::ref_timeout_timer[]
 
 BOOST_AUTO_TEST_CASE(result_first_is_unchanged_and_nothing_lingers)
 {
@@ -711,6 +713,7 @@ BOOST_AUTO_TEST_CASE(done_future_delivers_its_result_not_inline)
     BOOST_TEST(w.value == 5);
 }
 
+// tag::ref_timeout_total[]
 BOOST_AUTO_TEST_CASE(cancellation_type_total_keeps_the_future_pending)
 {
     asio::io_context ctx;
@@ -730,6 +733,7 @@ BOOST_AUTO_TEST_CASE(cancellation_type_total_keeps_the_future_pending)
     BOOST_TEST(later.value == 9);
     BOOST_TEST(timed.calls == 1);
 }
+// end::ref_timeout_total[]
 
 BOOST_AUTO_TEST_CASE(cancellation_type_partial_cancels_the_future)
 {
@@ -743,6 +747,7 @@ BOOST_AUTO_TEST_CASE(cancellation_type_partial_cancels_the_future)
     BOOST_TEST(fut.cancelled());
 }
 
+// tag::ref_deadline[]
 BOOST_AUTO_TEST_CASE(deadline_on_a_future)
 {
     asio::io_context ctx;
@@ -754,6 +759,7 @@ BOOST_AUTO_TEST_CASE(deadline_on_a_future)
     BOOST_TEST(is_timeout(w.error));
     BOOST_TEST(fut.cancelled());
 }
+// end::ref_deadline[]
 
 BOOST_AUTO_TEST_CASE(void_future)
 {

@@ -778,6 +778,7 @@ BOOST_AUTO_TEST_CASE(post_with_executor)
     BOOST_CHECK_NO_THROW(fut2.result());
 }
 
+// tag::ref_token_system_executor[]
 BOOST_AUTO_TEST_CASE(post_without_executor_binds_system_executor)
 {
     auto fut = asio::post(af::use_async_future);
@@ -796,6 +797,7 @@ BOOST_AUTO_TEST_CASE(post_without_executor_binds_system_executor)
     BOOST_TEST_REQUIRE((cb.wait_for(std::chrono::seconds(60)) == std::future_status::ready));
     BOOST_TEST(cb.get());
 }
+// end::ref_token_system_executor[]
 
 BOOST_AUTO_TEST_CASE(future_bound_to_timer_executor)
 {
@@ -819,6 +821,7 @@ BOOST_AUTO_TEST_CASE(future_bound_to_timer_executor)
     BOOST_CHECK_NO_THROW(posted.result());
 }
 
+// tag::ref_as_default_on[]
 BOOST_AUTO_TEST_CASE(as_default_on_steady_timer)
 {
     using timer_type = af::use_async_future_t<>::as_default_on_t<asio::steady_timer>;
@@ -850,6 +853,7 @@ BOOST_AUTO_TEST_CASE(as_default_on_steady_timer)
     run(ctx);
     BOOST_CHECK_NO_THROW(fut2.result());
 }
+// end::ref_as_default_on[]
 
 // ---- TCP over loopback ----------------------------------------------------------------------
 
@@ -946,6 +950,7 @@ BOOST_AUTO_TEST_SUITE(cancellation)
 
 // fut.cancel(): cancelled at once, terminal emitted (not inline) on the future's executor, the
 // operation observes operation_aborted and its completion is ignored.
+// tag::ref_token_cancel[]
 BOOST_AUTO_TEST_CASE(future_cancel_aborts_the_operation)
 {
     asio::io_context ctx;
@@ -973,6 +978,7 @@ BOOST_AUTO_TEST_CASE(future_cancel_aborts_the_operation)
     BOOST_TEST(!probe.completed);
     check_cancelled(fut, "stop it"); // the operation_aborted completion was ignored
 }
+// end::ref_token_cancel[]
 
 // A waiter of a cancelled token future sees cancelled_error.
 BOOST_AUTO_TEST_CASE(future_cancel_completes_waiters)
@@ -1165,6 +1171,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(allocator)
 
+// tag::ref_token_allocator[]
 BOOST_AUTO_TEST_CASE(token_allocator_members)
 {
     alloc_stats stats;
@@ -1179,6 +1186,7 @@ BOOST_AUTO_TEST_CASE(token_allocator_members)
     static_assert(std::is_same_v<af::use_async_future_t<>::allocator_type, std::allocator<void>>);
     BOOST_TEST(stats.allocs == 0u);
 }
+// end::ref_token_allocator[]
 
 BOOST_AUTO_TEST_CASE(state_allocated_with_token_allocator)
 {

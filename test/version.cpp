@@ -11,6 +11,7 @@
 #define BOOST_TEST_MODULE version
 #include <boost/test/unit_test.hpp>
 
+// tag::ref_version[]
 BOOST_AUTO_TEST_CASE(version_has_boost_format)
 {
     // major * 100000 + minor * 100 + patch: 0.1.0
@@ -18,3 +19,4 @@ BOOST_AUTO_TEST_CASE(version_has_boost_format)
     BOOST_TEST(BOOST_ASIO_FUTURE_VERSION / 100000 == 0);
     BOOST_TEST(BOOST_ASIO_FUTURE_VERSION / 100 % 1000 == 1);
 }
+// end::ref_version[]
