@@ -104,6 +104,41 @@ private:
     Handler handler_;
 };
 
+// A copying wait on a future that is already done: the outcome is copied at once (it is
+// immutable), so the queued completion needs no reference to the state.
+template <class T, class Handler>
+class ready_copy_completion
+{
+public:
+    using allocator_type = boost::asio::associated_allocator_t<Handler>;
+    using value_type = completion_value_t<T>;
+
+    ready_copy_completion(Handler&& h, std::exception_ptr e, std::optional<value_type>&& v)
+        : handler_(std::move(h)), error_(std::move(e)), value_(std::move(v))
+    {
+    }
+
+    ready_copy_completion(ready_copy_completion&&) = default;
+
+    allocator_type get_allocator() const noexcept
+    {
+        return boost::asio::get_associated_allocator(handler_);
+    }
+
+    void operator()()
+    {
+        if (value_)
+            std::move(handler_)(std::exception_ptr(), std::move(*value_));
+        else
+            std::move(handler_)(std::move(error_), value_type{});
+    }
+
+private:
+    Handler handler_;
+    std::exception_ptr error_;
+    std::optional<value_type> value_;
+};
+
 // A pending wait: a node in the future's list holding the handler, outstanding work on the
 // handler's executor, a reference to the state, and the cancellation slot it registered with.
 // A shielded wait (af::shield) treats every cancellation type as total: it only detaches.
@@ -221,11 +256,20 @@ private:
             return; // the context is gone: the handler is destroyed, per Asio's rule
         // A continuation of the waiting code: on the context's own thread it is queued without
         // a lock, like the completion of a pending wait.
-        boost::asio::defer(
-            ex,
-            ready_completion<Take, T, Executor, Handler>(
-                state_ref<state_type>::share(&st),
-                std::move(h)));
+        if constexpr (!Take && !std::is_void_v<T>)
+        {
+            std::optional<completion_value_t<T>> v;
+            std::exception_ptr e = st.template extract<false>(v);
+            boost::asio::defer(
+                ex,
+                ready_copy_completion<T, Handler>(std::move(h), std::move(e), std::move(v)));
+        }
+        else
+            boost::asio::defer(
+                ex,
+                ready_completion<Take, T, Executor, Handler>(
+                    state_ref<state_type>::share(&st),
+                    std::move(h)));
     }
 
     template <class Ex>
