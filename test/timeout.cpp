@@ -1560,6 +1560,21 @@ BOOST_AUTO_TEST_CASE(handler_executor_is_kept)
     }
 }
 
+// The deadline's timer belongs to the executor the handler completes on: a waiter bound to
+// another context times out with only that context running.
+BOOST_AUTO_TEST_CASE(deadline_runs_on_the_handler_executor_context)
+{
+    asio::io_context ctx, other;
+    auto fut = af::make_future<int>(ctx);
+    waiter w;
+    fut.async_wait(af::timeout(20ms, asio::bind_executor(other, w.handler())));
+    const auto elapsed = timed_run(other);
+    BOOST_TEST(w.calls == 1);
+    BOOST_TEST(is_timeout(w.error));
+    BOOST_TEST(fut.cancelled());
+    BOOST_TEST((elapsed < 4s));
+}
+
 BOOST_AUTO_TEST_CASE(executor_bound_around_the_adapter)
 {
     asio::io_context ctx;

@@ -150,8 +150,8 @@ public:
         }
     }
 
-    // Starts the timer (on the executor the handler completes on) and forwards the handler's
-    // own cancellation slot to the operation.
+    // Starts the timer (an I/O object of the executor the handler completes on) and forwards
+    // the handler's own cancellation slot to the operation.
     void start_timer()
     {
         auto outer = boost::asio::get_associated_cancellation_slot(handler_);
@@ -160,9 +160,7 @@ public:
             outer_ = outer;
             outer.template emplace<forward_cancellation>(this);
         }
-        timer_.async_wait(boost::asio::bind_executor(
-            boost::asio::get_associated_executor(handler_, timer_.get_executor()),
-            timer_done(this)));
+        timer_.async_wait(timer_done(this));
     }
 
     boost::asio::cancellation_slot slot() noexcept { return signal_.slot(); }
@@ -266,10 +264,20 @@ private:
 };
 
 // The timer runs where the operation does: its initiation's executor, else the handler's.
+// The deadline's timer is an I/O object of the executor the handler completes on (the
+// operation's, for a handler without one): the timer then completes there without a binder.
+struct no_associated_executor
+{
+};
+
 template <class Initiation, class Handler>
 boost::asio::any_io_executor initiation_timer_executor(const Initiation& init, const Handler& h)
 {
-    return initiation_executor(init, boost::asio::get_associated_executor(h));
+    using own = boost::asio::associated_executor_t<Handler, no_associated_executor>;
+    if constexpr (std::is_same_v<own, no_associated_executor>)
+        return initiation_executor(init, boost::asio::system_executor());
+    else
+        return boost::asio::get_associated_executor(h);
 }
 
 } // namespace detail
