@@ -43,6 +43,7 @@
 #include <future>
 #include <iostream>
 #include <malloc.h>
+#include <memory>
 #include <new>
 #include <string>
 #include <thread>
@@ -695,25 +696,66 @@ struct scale_result
     double heap_per_future;
 };
 
-scale_result scale(std::size_t n)
+enum class scale_mode
 {
+    af_timeout,       // fut.async_wait(af::timeout(1h, h))
+    timer_and_signal, // the hand-written deadline: a steady_timer and a cancellation_signal
+    no_deadline       // fut.async_wait(h)
+};
+
+scale_result scale(std::size_t n, scale_mode mode)
+{
+    struct deadline
+    {
+        explicit deadline(asio::io_context& ctx) : timer(ctx, 1h) {}
+        asio::steady_timer timer;
+        asio::cancellation_signal signal;
+    };
     asio::io_context ctx;
     std::vector<af::async_future<int>> futs;
+    std::vector<std::unique_ptr<deadline>> deadlines;
     futs.reserve(n);
+    if (mode == scale_mode::timer_and_signal)
+        deadlines.reserve(n);
     long sum = 0;
+    auto add = [&sum](std::exception_ptr e, int v)
+    {
+        if (!e)
+            sum += v;
+    };
     // Waits that are already pending cost their state, their wait and the deadline's timer.
     const long before = heap_bytes_in_use();
     const auto t0 = clock_type::now();
     for (std::size_t i = 0; i < n; ++i)
     {
         futs.push_back(af::make_future<int>(ctx));
-        futs.back().async_wait(af::timeout(
-            1h,
-            [&sum](std::exception_ptr e, int v)
-            {
-                if (!e)
-                    sum += v;
-            }));
+        switch (mode)
+        {
+        case scale_mode::af_timeout:
+            futs.back().async_wait(af::timeout(1h, add));
+            break;
+        case scale_mode::timer_and_signal:
+        {
+            deadline* d = deadlines.emplace_back(std::make_unique<deadline>(ctx)).get();
+            d->timer.async_wait(
+                [d](error_code ec)
+                {
+                    if (!ec)
+                        d->signal.emit(asio::cancellation_type::terminal);
+                });
+            futs.back().async_wait(asio::bind_cancellation_slot(
+                d->signal.slot(),
+                [add, d](std::exception_ptr e, int v) mutable
+                {
+                    d->timer.cancel();
+                    add(e, v);
+                }));
+            break;
+        }
+        case scale_mode::no_deadline:
+            futs.back().async_wait(add);
+            break;
+        }
     }
     const long pending = heap_bytes_in_use();
     asio::post(
@@ -833,24 +875,36 @@ int run_all(std::size_t ops, int rounds)
         pct(rt_c, 0.5),
         pct(rt_c, 0.99));
 
-    // Scale: 10^3 .. 10^6 futures pending at once, each with a deadline (median of 3).
+    // Scale: 10^3 .. 10^6 futures pending at once, each with a deadline, against the
+    // hand-written deadline and against waits without one (median of 3 each).
     std::printf("  \"scale\": [\n");
     const std::size_t sizes[] = {1000, 10000, 100000, 1000000};
     for (std::size_t k = 0; k < std::size(sizes); ++k)
     {
-        std::vector<double> ns, bytes;
+        std::vector<double> ns, bytes, hand_ns, hand_bytes, plain_ns, plain_bytes;
         for (int r = 0; r < 3; ++r)
         {
-            const auto res = scale(sizes[k]);
-            ns.push_back(res.ns_per_future);
-            bytes.push_back(res.heap_per_future);
+            const auto a = scale(sizes[k], scale_mode::af_timeout);
+            const auto h = scale(sizes[k], scale_mode::timer_and_signal);
+            const auto p = scale(sizes[k], scale_mode::no_deadline);
+            ns.push_back(a.ns_per_future);
+            bytes.push_back(a.heap_per_future);
+            hand_ns.push_back(h.ns_per_future);
+            hand_bytes.push_back(h.heap_per_future);
+            plain_ns.push_back(p.ns_per_future);
+            plain_bytes.push_back(p.heap_per_future);
         }
         std::printf(
-            "    {\"pending\": %zu, \"ns_per_future\": %.1f, \"heap_bytes_per_future\": "
-            "%.0f}%s\n",
+            "    {\"pending\": %zu, \"ns_per_future\": %.1f, \"heap_bytes_per_future\": %.0f, "
+            "\"timer_and_signal_ns\": %.1f, \"timer_and_signal_heap_bytes\": %.0f, "
+            "\"no_deadline_ns\": %.1f, \"no_deadline_heap_bytes\": %.0f}%s\n",
             sizes[k],
             median(ns),
             median(bytes),
+            median(hand_ns),
+            median(hand_bytes),
+            median(plain_ns),
+            median(plain_bytes),
             k + 1 < std::size(sizes) ? "," : "");
     }
     std::printf("  ]\n}\n");
@@ -887,6 +941,28 @@ int main(int argc, char** argv)
                 argv[0]);
             return 1;
         }
+    }
+    if (variant_name == "round_trip")
+    {
+        // Round trips alone: p50 and p99 of async_future and of floor C, alternating.
+        for (int r = 0; r < rounds; ++r)
+        {
+            auto a = round_trips(
+                ops,
+                [](asio::any_io_executor ex) { return af::make_future<int>(ex); },
+                [](af::async_future<int>& f) { f.set_result(1); });
+            auto c = round_trips(
+                ops,
+                [](asio::any_io_executor ex) { return floor_c::oneshot<int>::create(ex); },
+                [](floor_c::oneshot<int>& s) { s.set(1); });
+            std::printf(
+                "af p50 %.0f p99 %.0f   floor C p50 %.0f p99 %.0f\n",
+                a[a.size() / 2],
+                a[a.size() * 99 / 100],
+                c[c.size() / 2],
+                c[c.size() * 99 / 100]);
+        }
+        return 0;
     }
     if (!variant_name.empty())
     {
