@@ -582,8 +582,10 @@ struct complete_later_op
     template <class Handler>
     void operator()(Handler handler, Args... args) const
     {
+        // Completes on the handler's executor (a strand bound to the token), as Asio's do.
+        auto ex = asio::get_associated_executor(handler, ctx.get_executor());
         asio::post(
-            ctx,
+            ex,
             [h = std::move(handler), &r = returned, args...]() mutable
             {
                 std::move(h)(args...);
@@ -694,6 +696,35 @@ BOOST_AUTO_TEST_CASE(second_waiter_is_queued)
     ctx.run();
     BOOST_TEST((order == std::vector<int>{1, 2}));
     BOOST_TEST(!second_inside);
+}
+
+// A waiter run inside the completion that throws: the exception leaves run(), as from any
+// handler, and the future stays done with its value.
+BOOST_AUTO_TEST_CASE(throwing_waiter_run_inside_the_completion_propagates_out_of_run)
+{
+    asio::io_context ctx;
+    bool returned = false;
+    af::async_future<int> fut = complete_later(ctx, returned, af::use_async_future);
+    fut.async_wait([](std::exception_ptr, int) { throw std::runtime_error("waiter"); });
+    BOOST_CHECK_THROW(ctx.run(), std::runtime_error);
+    BOOST_TEST(fut.done());
+    BOOST_TEST(fut.result() == 5);
+}
+
+// The same with the completion and the waiter on one strand, whose dispatch runs the waiter
+// inline without catching.
+BOOST_AUTO_TEST_CASE(throwing_waiter_on_a_strand_propagates_out_of_run)
+{
+    asio::io_context ctx;
+    auto strand = asio::make_strand(ctx);
+    bool returned = false;
+    af::async_future<int> fut =
+        complete_later(ctx, returned, asio::bind_executor(strand, af::use_async_future));
+    fut.async_wait(asio::bind_executor(
+        strand,
+        [](std::exception_ptr, int) { throw std::runtime_error("w"); }));
+    BOOST_CHECK_THROW(ctx.run(), std::runtime_error);
+    BOOST_TEST(fut.done());
 }
 
 // A failure is delivered the same way.

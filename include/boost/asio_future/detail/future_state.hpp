@@ -192,7 +192,7 @@ public:
             }
         }
         kind_ = outcome_kind::value;
-        publish(node_action::complete, FromHandler);
+        dispatch(publish(node_action::complete, FromHandler));
         return true;
     }
 
@@ -206,7 +206,7 @@ public:
             return false;
         outcome_.set_error(std::move(e));
         kind_ = outcome_kind::error;
-        publish(node_action::complete, FromHandler);
+        dispatch(publish(node_action::complete, FromHandler));
         return true;
     }
 
@@ -270,6 +270,14 @@ protected:
     void destroy() noexcept override { delete this; }
 
 private:
+    // Runs the waiter publish() left to be dispatched: its handler may run here, inline, and
+    // may throw to the caller (the operation's completion handler), as Asio's handlers do.
+    static void dispatch(list_node* waiter)
+    {
+        if (waiter)
+            waiter->run(node_action::dispatch);
+    }
+
     // asyncio's "Future exception was never retrieved", through the context's handler.
     void report_unretrieved() noexcept
     {

@@ -40,7 +40,9 @@ enum class node_action
 // three low bits of a node pointer are free for the state word's flags.
 struct alignas(8) list_node
 {
-    using action_fn = void (*)(list_node*, node_action) noexcept;
+    // Not noexcept: a dispatched waiter (node_action::dispatch) may run its handler inline,
+    // and an exception from it must reach the caller. Every other action never throws.
+    using action_fn = void (*)(list_node*, node_action);
 
     explicit list_node(action_fn fn, std::uint64_t callback_id = 0) noexcept
         : act(fn), id(callback_id)
@@ -51,7 +53,7 @@ struct alignas(8) list_node
     action_fn act;
     std::uint64_t id; // non-zero for done callbacks
 
-    void run(node_action a) noexcept { act(this, a); }
+    void run(node_action a) { act(this, a); }
 };
 
 // Spin briefly, then yield: the only waits are on list removals, which hold the list for the
@@ -137,9 +139,12 @@ public:
     // `dispatch_first`: the resolution runs inside an operation's completion handler (the
     // use_async_future token), so the first waiter may be resumed inline when that handler runs
     // on the waiter's executor, as Asio's own composed operations complete. Only a waiter that
-    // is first in line qualifies (a done callback added before it must run first), and it runs
-    // after the list is released, never inside a user's set_result().
-    void publish(node_action action = node_action::complete, bool dispatch_first = false) noexcept
+    // is first in line qualifies (a done callback added before it must run first). It is
+    // returned, unlinked, for the caller to run with node_action::dispatch once the list is
+    // released (never inside a user's set_result()), outside this noexcept function.
+    list_node* publish(
+        node_action action = node_action::complete,
+        bool dispatch_first = false) noexcept
     {
         std::uintptr_t w = word_.load(std::memory_order_relaxed);
         unsigned spins = 0;
@@ -170,9 +175,9 @@ public:
             }
             run_all(first, action);
             word_.fetch_and(~locked_bit, std::memory_order_release);
-            if (inline_waiter)
-                inline_waiter->run(node_action::dispatch);
+            return inline_waiter;
         }
+        return nullptr;
     }
 
     // Waits until a resolution in progress on another thread has queued its completions.

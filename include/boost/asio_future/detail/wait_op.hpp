@@ -279,7 +279,8 @@ private:
                &boost::asio::query(st.executor(), boost::asio::execution::context);
     }
 
-    static void act(list_node* n, node_action a) noexcept
+    // Not noexcept: a dispatch may run the handler inline, and its exception goes to the caller.
+    static void act(list_node* n, node_action a)
     {
         wait_op* op = static_cast<wait_op*>(n);
         if (a == node_action::destroy)
