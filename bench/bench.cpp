@@ -12,6 +12,8 @@
 //   asio_future_bench                      every variant, timed, with allocations per op
 //   asio_future_bench --list               the names of the single-thread variants
 //   asio_future_bench --variant V --ops N  runs V once for N ops (for callgrind)
+//   asio_future_bench --time V --ops N     prints ns/op of one timed run of V
+//   asio_future_bench --variant round_trip round-trip latencies alone
 
 #include <boost/asio_future.hpp>
 
@@ -916,6 +918,7 @@ int run_all(std::size_t ops, int rounds)
 int main(int argc, char** argv)
 {
     std::string variant_name;
+    std::string time_name;
     std::size_t ops = 20000;
     int rounds = 15;
     for (int i = 1; i < argc; ++i)
@@ -929,6 +932,8 @@ int main(int argc, char** argv)
         }
         if (a == "--variant" && i + 1 < argc)
             variant_name = argv[++i];
+        else if (a == "--time" && i + 1 < argc)
+            time_name = argv[++i];
         else if (a == "--ops" && i + 1 < argc)
             ops = std::stoul(argv[++i]);
         else if (a == "--rounds" && i + 1 < argc)
@@ -937,7 +942,8 @@ int main(int argc, char** argv)
         {
             std::fprintf(
                 stderr,
-                "usage: %s [--list | --variant NAME --ops N | --ops N --rounds R]\n",
+                "usage: %s [--list | --variant NAME --ops N | --time NAME --ops N | --ops N "
+                "--rounds R]\n",
                 argv[0]);
             return 1;
         }
@@ -962,6 +968,19 @@ int main(int argc, char** argv)
                 c[c.size() / 2],
                 c[c.size() * 99 / 100]);
         }
+        return 0;
+    }
+    if (!time_name.empty())
+    {
+        // One timed sample after a warm-up: ns per op (for comparisons run from outside).
+        const variant* v = find_variant(time_name);
+        if (!v)
+        {
+            std::fprintf(stderr, "unknown variant %s\n", time_name.c_str());
+            return 1;
+        }
+        v->run(ops / 10);
+        std::printf("%.2f\n", v->run(ops) / static_cast<double>(ops));
         return 0;
     }
     if (!variant_name.empty())
