@@ -146,14 +146,23 @@ private:
 
         state_base* state;
         list_node* node;
+        // Set once this wait has left the future: its completion is queued, and a later emit
+        // on the slot (before that completion clears it) must not cancel the future under the
+        // other waiters.
+        bool detached = false;
 
         void operator()(boost::asio::cancellation_type_t type)
         {
             using ct = boost::asio::cancellation_type;
+            if (detached)
+                return;
             if (!Shielded && (type & (ct::terminal | ct::partial)) != ct::none)
                 state->cancel({});
             else if (type != ct::none && state->remove(node))
+            {
+                detached = true;
                 node->run(node_action::detach);
+            }
         }
     };
 
