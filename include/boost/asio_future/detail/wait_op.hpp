@@ -130,8 +130,18 @@ public:
         // The slot is set up before the node is visible: from then on a completion may run.
         if (slot.is_connected())
         {
+            // emplace allocates: on failure the op (with its outstanding work and state
+            // reference) is freed before the exception reaches the caller.
+            try
+            {
+                slot.template emplace<cancel_handler>(&st, op);
+            }
+            catch (...)
+            {
+                op->destroy_unrun();
+                throw;
+            }
             op->slot_ = slot;
-            slot.template emplace<cancel_handler>(&st, op);
         }
         if (!st.push(op))
             op->run(node_action::complete);
