@@ -1135,6 +1135,34 @@ BOOST_AUTO_TEST_CASE(total_detaches_only_that_waiter)
 }
 // end::ref_total[]
 
+// A wait detached by `total` has left the future: a terminal emit on the same slot before its
+// completion ran must not cancel the future under the other waiters (found by the model fuzzer).
+BOOST_AUTO_TEST_CASE(terminal_after_total_does_not_cancel_the_future)
+{
+    for (auto second : {asio::cancellation_type::terminal, asio::cancellation_type::partial})
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        asio::cancellation_signal sig;
+        record bound, other;
+        fut.async_wait(asio::bind_cancellation_slot(sig.slot(), bound.handler()));
+        fut.async_wait(other.handler());
+        sig.emit(asio::cancellation_type::total);
+        sig.emit(second); // the detached completion is queued but has not run
+        BOOST_TEST(!fut.done());
+        ctx.poll();
+        BOOST_TEST(bound.calls == 1);
+        BOOST_TEST(is_cancelled(bound.error));
+        BOOST_TEST(other.calls == 0);
+        BOOST_TEST(!fut.done());
+        fut.set_result(5);
+        ctx.run();
+        BOOST_TEST(other.calls == 1);
+        BOOST_TEST(!other.error);
+        BOOST_TEST(other.value == 5);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(total_on_the_only_waiter_lets_run_return)
 {
     asio::io_context ctx;

@@ -36,8 +36,8 @@ def main():
         cmake_text, "ASIO_FUTURE_CXX20_TESTS"
     )
     cmake_fail = cmake_list(cmake_text, "ASIO_FUTURE_COMPILE_FAIL_TESTS")
-    jam_run = re.findall(r"^\s*run\s+([\w.-]+)\.cpp\b", jam_text, re.M)
-    jam_fail = re.findall(r"^\s*compile-fail\s+([\w.-]+)\.cpp\b", jam_text, re.M)
+    jam_run = re.findall(r"^\s*run\s+([\w./-]+)\.cpp\b", jam_text, re.M)
+    jam_fail = re.findall(r"^\s*compile-fail\s+([\w./-]+)\.cpp\b", jam_text, re.M)
 
     if sys.argv[1:] == ["--b2-names"]:
         print("\n".join(jam_run + jam_fail))

@@ -18,6 +18,8 @@
 #   b2           b2 toolset=gcc-12 cxxstd=20 test
 #   doc          every doc/*.adoc page (tools/build_doc.py, asciidoctor warnings are errors)
 #                and the reference-completeness check (tools/check_reference.py)
+#   fuzz         clang++-16 libFuzzer + ASan + UBSan build of test/fuzz/model_fuzzer.cpp, run
+#                for ASIO_FUTURE_FUZZ_SECONDS (default 60) over a copy of test/fuzz/corpus
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -25,7 +27,7 @@ cd "$root"
 
 bash tools/install_deps.sh
 
-configs=${ASIO_FUTURE_CONFIGS:-"doc gcc-cxx17 gcc-cxx20 asan-ubsan tsan b2"}
+configs=${ASIO_FUTURE_CONFIGS:-"doc gcc-cxx17 gcc-cxx20 asan-ubsan tsan b2 fuzz"}
 jobs=2
 
 total_passed=0
@@ -131,7 +133,8 @@ run_b2() {
     local passed=0 failed=0 name
     while read -r name; do
         [ -n "$name" ] || continue
-        if [ -n "$(find build/b2/test -type f -name "$name.test" 2>/dev/null | head -n 1)" ]; then
+        # b2 names a test after its source file: fuzz/model_fuzzer -> model_fuzzer.test
+        if [ -n "$(find build/b2/test -type f -name "$(basename "$name").test" 2>/dev/null | head -n 1)" ]; then
             passed=$((passed + 1))
         else
             failed=$((failed + 1))
@@ -165,11 +168,42 @@ run_doc() {
     record doc "$passed" "$failed" $((SECONDS - start)) "$note"
 }
 
+# The model fuzzer under libFuzzer for a bounded time. New inputs go to a scratch copy of the
+# corpus (commit interesting ones by hand); a divergence or sanitizer report fails the run and
+# leaves the crashing input in build/fuzz.
+run_fuzz() {
+    local start=$SECONDS dir=build/fuzz seconds=${ASIO_FUTURE_FUZZ_SECONDS:-60}
+    echo "=== [fuzz] build test/fuzz/model_fuzzer.cpp (libFuzzer, ASan, UBSan) ==="
+    mkdir -p "$dir"
+    if ! clang++-16 -std=c++20 -O1 -g -Wall -Wextra -Wpedantic -Werror \
+        -DBOOST_ASIO_NO_DEPRECATED -DBOOST_ASIO_FUTURE_LIBFUZZER -Iinclude \
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+        test/fuzz/model_fuzzer.cpp -o "$dir/model_fuzzer"; then
+        record fuzz 0 1 $((SECONDS - start)) "build failed"
+        return
+    fi
+    echo "=== [fuzz] run ${seconds}s ==="
+    rm -rf "$dir/corpus"
+    cp -r test/fuzz/corpus "$dir/corpus"
+    local log=$dir/fuzz.log
+    if (cd "$dir" && ASAN_OPTIONS=detect_leaks=1 ./model_fuzzer -max_total_time="$seconds" \
+        -max_len=512 -print_final_stats=1 corpus) >"$log" 2>&1; then
+        local runs
+        runs=$(sed -nE 's/^Done ([0-9]+) runs.*/\1/p' "$log" | tail -n 1)
+        record fuzz 1 0 $((SECONDS - start)) "${runs:-?} executions, corpus $(ls "$dir/corpus" | wc -l)"
+    else
+        tail -n 40 "$log"
+        record fuzz 0 1 $((SECONDS - start)) "divergence or sanitizer report: see $log"
+    fi
+}
+
 for cfg in $configs; do
     if [ "$cfg" = b2 ]; then
         run_b2
     elif [ "$cfg" = doc ]; then
         run_doc
+    elif [ "$cfg" = fuzz ]; then
+        run_fuzz
     else
         run_cmake_config "$cfg"
     fi

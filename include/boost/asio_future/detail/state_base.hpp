@@ -56,6 +56,27 @@ struct alignas(8) list_node
     void run(node_action a) { act(this, a); }
 };
 
+// Test hook: with BOOST_ASIO_FUTURE_COUNT_LIVE_STATES defined, live_state_count() is the
+// number of shared states alive in the process (leak checks of the stress and fault-injection
+// tests). Otherwise the tracker is an empty base and costs nothing.
+#if defined(BOOST_ASIO_FUTURE_COUNT_LIVE_STATES)
+inline std::atomic<long>& live_state_count() noexcept
+{
+    static std::atomic<long> n{0};
+    return n;
+}
+
+struct live_state_tracker
+{
+    live_state_tracker() noexcept { live_state_count().fetch_add(1, std::memory_order_relaxed); }
+    ~live_state_tracker() { live_state_count().fetch_sub(1, std::memory_order_relaxed); }
+};
+#else
+struct live_state_tracker
+{
+};
+#endif
+
 // Spin briefly, then yield: the only waits are on list removals, which hold the list for the
 // length of one scan.
 inline void backoff(unsigned& spins) noexcept
@@ -74,7 +95,7 @@ inline void backoff(unsigned& spins) noexcept
 // "create, wait, resolve, resume" never blocks. Only removing a node (remove_done_callback, a
 // waiter detached by total cancellation) takes the list exclusively, and pushes and the publish
 // wait for that scan to finish.
-class state_base
+class state_base : live_state_tracker
 {
 public:
     static constexpr std::uintptr_t locked_bit = 1;

@@ -165,8 +165,18 @@ public:
         // The slot is set up before the node is visible: from then on a completion may run.
         if (slot.is_connected())
         {
+            // emplace allocates: on failure the op (with its outstanding work and state
+            // reference) is freed before the exception reaches the caller.
+            try
+            {
+                slot.template emplace<cancel_handler>(&st, op);
+            }
+            catch (...)
+            {
+                op->destroy_unrun();
+                throw;
+            }
             op->slot_ = slot;
-            slot.template emplace<cancel_handler>(&st, op);
         }
         if (!st.push(op))
             op->run(node_action::complete);
@@ -181,14 +191,23 @@ private:
 
         state_base* state;
         list_node* node;
+        // Set once this wait has left the future: its completion is queued, and a later emit
+        // on the slot (before that completion clears it) must not cancel the future under the
+        // other waiters.
+        bool detached = false;
 
         void operator()(boost::asio::cancellation_type_t type)
         {
             using ct = boost::asio::cancellation_type;
+            if (detached)
+                return;
             if (!Shielded && (type & (ct::terminal | ct::partial)) != ct::none)
                 state->cancel({});
             else if (type != ct::none && state->remove(node))
+            {
+                detached = true;
                 node->run(node_action::detach);
+            }
         }
     };
 

@@ -218,9 +218,19 @@ public:
             token.get_allocator(),
             asio_future::detail::source_location::current());
         return_type fut = return_type::adopt_state(s);
-        std::forward<Initiation>(initiation)(
-            asio_future::detail::token_handler<R(Args...), Allocator>(s, token.get_allocator()),
-            std::forward<InitArgs>(args)...);
+        try
+        {
+            std::forward<Initiation>(initiation)(
+                asio_future::detail::token_handler<R(Args...), Allocator>(s, token.get_allocator()),
+                std::forward<InitArgs>(args)...);
+        }
+        catch (...)
+        {
+            // Nobody will see this future: no "exception was never retrieved" report for the
+            // broken promise of its dropped handler (cancel() on a done future silences it).
+            fut.cancel();
+            throw;
+        }
         return fut;
     }
 };
