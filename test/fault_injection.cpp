@@ -70,7 +70,7 @@ thread_local long g_count = 0;
 thread_local long g_fail_at = 0;
 thread_local bool g_injected = false;
 
-bool should_fail() noexcept
+[[maybe_unused]] bool should_fail() noexcept
 {
     if (!g_armed)
         return false;

@@ -152,15 +152,18 @@ public:
 
     // Starts the timer (an I/O object of the executor the handler completes on) and forwards
     // the handler's own cancellation slot to the operation.
+    // Both allocate: if the timer's wait cannot start, its handler lets go of the op at once;
+    // if the slot cannot take the forwarder, the timer is running. The caller abandons the op
+    // either way.
     void start_timer()
     {
+        timer_.async_wait(timer_done(this));
         auto outer = boost::asio::get_associated_cancellation_slot(handler_);
         if (outer.is_connected())
         {
-            outer_ = outer;
             outer.template emplace<forward_cancellation>(this);
+            outer_ = outer;
         }
-        timer_.async_wait(timer_done(this));
     }
 
     boost::asio::cancellation_slot slot() noexcept { return signal_.slot(); }

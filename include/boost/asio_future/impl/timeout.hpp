@@ -52,7 +52,15 @@ public:
         using op_type = timeout_op<std::decay_t<Handler>>;
         auto timer_ex = initiation_timer_executor(init_, handler);
         op_type* op = op_type::create(std::forward<Handler>(handler), timer_ex, expiry_, type_);
-        op->start_timer();
+        try
+        {
+            op->start_timer();
+        }
+        catch (...)
+        {
+            op->abandon(); // the operation was not started: nothing else will let go of it
+            throw;
+        }
         // If the initiation throws, the handler it was given is destroyed while unwinding and
         // that lets go of the timeout: nothing more to do here.
         std::move(init_)(typename op_type::handler(op), std::forward<Args>(args)...);
