@@ -1029,6 +1029,67 @@ BOOST_AUTO_TEST_CASE(future_cancel_completes_waiters)
     BOOST_TEST(probe.aborted);
 }
 
+// The emission is queued ahead of the waiters: a waiter that destroys the operation's I/O
+// object runs after the operation saw the cancellation (ASan: no dangling cancellation handler).
+BOOST_AUTO_TEST_CASE(cancel_reaches_the_operation_before_any_waiter_runs)
+{
+    asio::io_context ctx;
+    auto timer = std::make_unique<asio::steady_timer>(ctx, forever);
+    auto fut = timer->async_wait(af::use_async_future);
+    std::exception_ptr seen;
+    int calls = 0;
+    fut.async_wait(
+        [&](std::exception_ptr e)
+        {
+            seen = e;
+            ++calls;
+            timer.reset(); // the operation is aborted and its slot handler must be done with
+        });
+    ctx.poll();
+    BOOST_TEST(fut.cancel("stop"));
+    run(ctx);
+    BOOST_TEST(calls == 1);
+    check_is_cancelled_error(seen);
+    BOOST_TEST(!timer);
+
+    // Observed through a probe: the emission came first.
+    archetypes::cancel_probe probe;
+    auto probed =
+        archetypes::async_op_cancellable(ctx.get_executor(), forever, &probe, af::use_async_future);
+    int emits_seen_by_waiter = -1;
+    probed.async_wait([&](std::exception_ptr, int) { emits_seen_by_waiter = probe.emits; });
+    BOOST_TEST(probed.cancel());
+    ctx.restart();
+    run(ctx);
+    BOOST_TEST(emits_seen_by_waiter == 1);
+}
+
+// cancel() on the operation's executor emits inline: the I/O object may go right after it.
+BOOST_AUTO_TEST_CASE(cancel_on_the_operations_executor_emits_inline)
+{
+    asio::io_context ctx;
+    archetypes::cancel_probe probe;
+    auto fut =
+        archetypes::async_op_cancellable(ctx.get_executor(), forever, &probe, af::use_async_future);
+    auto timer = std::make_unique<asio::steady_timer>(ctx, forever);
+    auto timed = timer->async_wait(af::use_async_future);
+    int emits_after_cancel = -1;
+    asio::post(
+        ctx,
+        [&]
+        {
+            BOOST_TEST(fut.cancel());
+            emits_after_cancel = probe.emits;
+            BOOST_TEST(timed.cancel());
+            timer.reset();
+        });
+    run(ctx);
+    BOOST_TEST(emits_after_cancel == 1);
+    BOOST_TEST(probe.aborted);
+    BOOST_TEST(fut.cancelled());
+    BOOST_TEST(timed.cancelled());
+}
+
 // Terminal cancellation of a wait cancels the future and the operation.
 BOOST_AUTO_TEST_CASE(terminal_wait_cancellation_cancels_future_and_operation)
 {

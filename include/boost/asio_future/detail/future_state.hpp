@@ -222,6 +222,15 @@ public:
         std::exception_ptr e = std::make_exception_ptr(cancelled_error(msg));
         if (!claim())
             return false;
+        try
+        {
+            on_cancel_claimed();
+        }
+        catch (...)
+        {
+            finish(outcome_kind::cancelled, e);
+            throw;
+        }
         finish(outcome_kind::cancelled, std::move(e));
         return true;
     }
@@ -268,6 +277,10 @@ protected:
     }
 
     void destroy() noexcept override { delete this; }
+
+    // Runs when cancel() has won the resolution, before the waiters are queued. If it throws,
+    // the future is still cancelled and the exception goes to the caller of cancel().
+    virtual void on_cancel_claimed() {}
 
 private:
     // Runs the waiter publish() left to be dispatched: its handler may run here, inline, and

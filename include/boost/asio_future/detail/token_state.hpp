@@ -13,7 +13,7 @@
 
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/cancellation_type.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/dispatch.hpp>
 
 #include <memory>
 #include <string_view>
@@ -63,16 +63,16 @@ public:
 
     boost::asio::cancellation_slot slot() noexcept { return signal_.slot(); }
 
-    bool cancel(std::string_view msg) override
+private:
+    // The emission is queued ahead of the waiters, or runs inline when cancel() is called on
+    // the operation's executor: it reaches the operation before a waiter can destroy the
+    // operation's I/O object (whose cancellation handler would then be a dangling one).
+    void on_cancel_claimed() override
     {
-        if (!future_state<T, Executor>::cancel(msg))
-            return false;
         if (!this->orphaned())
-            boost::asio::post(this->executor(), emit_job(this));
-        return true;
+            boost::asio::dispatch(this->executor(), emit_job(this));
     }
 
-private:
     // Emits on the operation's executor: a cancellation signal is not thread-safe.
     class emit_job
     {
