@@ -16,6 +16,7 @@ packages=(
     libboost-test1.81-dev
     libboost1.81-tools-dev
     clang-format
+    valgrind
     asciidoctor
     python3
 )

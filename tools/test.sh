@@ -18,6 +18,8 @@
 #   b2           b2 toolset=gcc-12 cxxstd=20 test
 #   doc          every doc/*.adoc page (tools/build_doc.py, asciidoctor warnings are errors)
 #                and the reference-completeness check (tools/check_reference.py)
+#   valgrind     every test of the gcc-cxx20 build (listed before it) under valgrind memcheck:
+#                invalid accesses, uninitialised reads and definite or indirect leaks fail
 #   fuzz         clang++-16 libFuzzer + ASan + UBSan build of test/fuzz/model_fuzzer.cpp, run
 #                for ASIO_FUTURE_FUZZ_SECONDS (default 60) over a copy of test/fuzz/corpus
 set -euo pipefail
@@ -27,7 +29,7 @@ cd "$root"
 
 bash tools/install_deps.sh
 
-configs=${ASIO_FUTURE_CONFIGS:-"doc gcc-cxx17 gcc-cxx20 asan-ubsan tsan b2 fuzz"}
+configs=${ASIO_FUTURE_CONFIGS:-"doc gcc-cxx17 gcc-cxx20 valgrind asan-ubsan tsan b2 fuzz"}
 jobs=2
 
 total_passed=0
@@ -197,9 +199,39 @@ run_fuzz() {
     fi
 }
 
+# Memcheck over the tests already built by the gcc-cxx20 configuration (unoptimised, with
+# debug information). Valgrind keeps the tests' own operator new replacements (the allocation
+# counting tests), and runs the threads one at a time: the stress tests still interleave.
+run_valgrind() {
+    local start=$SECONDS dir=build/gcc-cxx20 passed=0 failed=0 note="" name
+    echo "=== [valgrind] memcheck over the tests of $dir ==="
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        record valgrind 0 1 0 "needs the gcc-cxx20 build: list gcc-cxx20 before valgrind"
+        return
+    fi
+    mkdir -p build/valgrind
+    while read -r name; do
+        [ -n "$name" ] || continue
+        local exe=$dir/test/test_${name//\//_} log=build/valgrind/${name//\//_}.log
+        if valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+            --soname-synonyms=somalloc=nouserintercepts -q "$exe" >"$log" 2>&1; then
+            passed=$((passed + 1))
+            echo "valgrind: $name passed"
+        else
+            failed=$((failed + 1))
+            note="${note:+$note; }$name failed (see $log)"
+            tail -n 40 "$log"
+        fi
+    done < <(python3 tools/check_test_lists.py --b2-names)
+    record valgrind "$passed" "$failed" $((SECONDS - start)) "$note"
+}
+
 for cfg in $configs; do
     if [ "$cfg" = b2 ]; then
         run_b2
+    elif [ "$cfg" = valgrind ]; then
+        run_valgrind
     elif [ "$cfg" = doc ]; then
         run_doc
     elif [ "$cfg" = fuzz ]; then
