@@ -1820,3 +1820,44 @@ BOOST_AUTO_TEST_CASE(result_from_another_thread_races_the_deadline)
     BOOST_TEST(inconsistent == 0);
     BOOST_TEST(values + timeouts == 200);
 }
+
+// The deadline expires while another thread is still initiating the wait (a deadline in the
+// past, the context run by its own thread): the expiry waits for the wait to register with the
+// slot, so the cancellation is neither lost (the wait would hang: nothing resolves the future)
+// nor racing the registration (ThreadSanitizer). Both a plain and a strand-bound handler.
+BOOST_AUTO_TEST_CASE(deadline_expiring_during_an_initiation_on_another_thread)
+{
+    asio::io_context ctx;
+    auto guard = asio::make_work_guard(ctx);
+    auto strand = asio::make_strand(ctx);
+    std::thread runner([&] { ctx.run(); });
+    constexpr int waits = 400;
+    std::atomic<int> timeouts{0};
+    std::atomic<int> others{0};
+    std::vector<af::async_future<int>> futures;
+    for (int i = 0; i < waits; ++i)
+    {
+        auto fut = af::make_future<int>(ctx);
+        futures.push_back(fut);
+        auto record = [&](std::exception_ptr e, int) { ++(is_timeout(e) ? timeouts : others); };
+        if (i % 2)
+            fut.async_wait(af::deadline(clock_type::now(), record));
+        else
+            fut.async_wait(af::deadline(clock_type::now(), asio::bind_executor(strand, record)));
+    }
+    const auto limit = clock_type::now() + 20s; // watchdog: a lost cancellation hangs
+    while (timeouts.load() + others.load() < waits && clock_type::now() < limit)
+        std::this_thread::sleep_for(1ms);
+    guard.reset();
+    if (timeouts.load() + others.load() < waits)
+    {
+        ctx.stop();
+        runner.join();
+        BOOST_FAIL(waits - timeouts.load() - others.load() << " waits never completed");
+    }
+    runner.join();
+    BOOST_TEST(timeouts.load() == waits);
+    BOOST_TEST(others.load() == 0);
+    for (auto& f : futures)
+        BOOST_TEST(f.cancelled());
+}

@@ -71,7 +71,9 @@ public:
  *
  * The timer and the operation complete on the handler's associated executor, which must run
  * them one at a time (a strand, or a context run by one thread), as any per-operation
- * cancellation requires.
+ * cancellation requires. The operation may be started from any thread that may start it (a
+ * future's wait from any thread): a deadline that expires while the initiation still runs
+ * elsewhere is emitted once the operation has registered with the slot.
  *
  * @par Example
  * @code

@@ -20,6 +20,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
@@ -28,6 +29,7 @@
 #include <chrono>
 #include <exception>
 #include <memory>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -121,7 +123,7 @@ private:
 };
 
 // One allocation (with the handler's allocator) holding the handler, the timer, the signal the
-// operation sees, and two references: the operation's and the timer's.
+// operation sees, and three references: the operation's, the timer's and the initiation's.
 template <class Handler>
 class timeout_op
 {
@@ -169,6 +171,20 @@ public:
     boost::asio::cancellation_slot slot() noexcept { return signal_.slot(); }
     const Handler& inner() const noexcept { return handler_; }
 
+    // Held by the initiating function while it starts the timer and the operation: until it
+    // lets go, the operation may not have registered with the slot yet, and an expiry waits.
+    class initiation_scope
+    {
+    public:
+        explicit initiation_scope(timeout_op* op) noexcept : op_(op) {}
+        initiation_scope(const initiation_scope&) = delete;
+        initiation_scope& operator=(const initiation_scope&) = delete;
+        ~initiation_scope() { op_->release(initiation_ref); }
+
+    private:
+        timeout_op* op_;
+    };
+
     // The operation never got, or dropped, its handler.
     void abandon() noexcept
     {
@@ -215,18 +231,69 @@ private:
         void operator()(boost::system::error_code ec)
         {
             timeout_op* op = std::exchange(op_, nullptr);
-            if (!ec && !op->completed_.load(std::memory_order_acquire) &&
-                !op->outer_cancelled_.load(std::memory_order_acquire))
-            {
-                op->timed_out_.store(true, std::memory_order_release);
-                op->signal_.emit(op->type_);
-            }
+            if (!ec)
+                op->expire();
             op->release();
         }
 
     private:
         timeout_op* op_;
     };
+
+    // An expiry looked at again, after the work queued meanwhile: owns one reference.
+    class expiry_retry
+    {
+    public:
+        explicit expiry_retry(timeout_op* op) noexcept : op_(op) {}
+        expiry_retry(expiry_retry&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
+        expiry_retry& operator=(expiry_retry&&) = delete;
+        ~expiry_retry()
+        {
+            if (op_)
+                op_->release();
+        }
+
+        void operator()()
+        {
+            timeout_op* op = std::exchange(op_, nullptr);
+            op->expire();
+            op->release();
+        }
+
+    private:
+        timeout_op* op_;
+    };
+
+    // The deadline passed; runs on the handler's executor.
+    void expire()
+    {
+        if (completed_.load(std::memory_order_acquire) ||
+            outer_cancelled_.load(std::memory_order_acquire))
+            return;
+        if (refs_.load(std::memory_order_acquire) & initiation_ref)
+        {
+            // The initiation still runs on another thread: the operation may not have
+            // registered with the slot yet (an emit now would race with that, and be lost).
+            // Look again after the work queued meanwhile, without blocking this thread.
+            refs_.fetch_add(1, std::memory_order_relaxed);
+            try
+            {
+                boost::asio::defer(timer_.get_executor(), expiry_retry(this));
+                return;
+            }
+            catch (...)
+            {
+                // The retry let go of its reference. Without memory to queue it, wait here.
+                while (refs_.load(std::memory_order_acquire) & initiation_ref)
+                    std::this_thread::yield();
+                if (completed_.load(std::memory_order_acquire) ||
+                    outer_cancelled_.load(std::memory_order_acquire))
+                    return;
+            }
+        }
+        timed_out_.store(true, std::memory_order_release);
+        signal_.emit(type_);
+    }
 
     timeout_op(
         Handler&& h,
@@ -245,9 +312,9 @@ private:
         timer_.cancel();
     }
 
-    void release() noexcept
+    void release(int n = 1) noexcept
     {
-        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        if (refs_.fetch_sub(n, std::memory_order_acq_rel) == n)
         {
             alloc_type alloc(wait_allocator(handler_));
             this->~timeout_op();
@@ -260,7 +327,10 @@ private:
     boost::asio::cancellation_signal signal_;
     boost::asio::cancellation_slot outer_;
     boost::asio::cancellation_type_t type_;
-    std::atomic<int> refs_{2};
+    // The initiation's reference is a bit of its own, so that an expiry can tell it is held.
+    static constexpr int initiation_ref = 1 << 8;
+
+    std::atomic<int> refs_{2 + initiation_ref};
     std::atomic<bool> completed_{false};
     std::atomic<bool> timed_out_{false};
     std::atomic<bool> outer_cancelled_{false};

@@ -52,6 +52,7 @@ public:
         using op_type = timeout_op<std::decay_t<Handler>>;
         auto timer_ex = initiation_timer_executor(init_, handler);
         op_type* op = op_type::create(std::forward<Handler>(handler), timer_ex, expiry_, type_);
+        typename op_type::initiation_scope scope(op);
         try
         {
             op->start_timer();
