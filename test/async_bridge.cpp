@@ -887,6 +887,36 @@ BOOST_AUTO_TEST_CASE(on_done_with_error_code)
 }
 // end::ref_bridge_error_code[]
 
+// A completion handler passed as an lvalue (const or not) is copied, as Asio's own operations
+// do; the caller's handler is left intact and reusable.
+BOOST_AUTO_TEST_CASE(lvalue_completion_handler_is_copied)
+{
+    asio::io_context ctx;
+    auto seen = std::make_shared<std::vector<int>>();
+    auto handler = [seen](std::exception_ptr e, int v)
+    {
+        BOOST_TEST(!e);
+        seen->push_back(v);
+    };
+    const auto& const_handler = handler;
+    af::async_bridge<int>(
+        ctx.get_executor(),
+        [](auto on_done) { on_done(1); },
+        handler);
+    af::async_bridge<int>(
+        ctx.get_executor(),
+        [](auto on_done) { on_done(2); },
+        const_handler);
+    af::async_bridge<int>(
+        ctx.get_executor(),
+        [](auto on_done) { on_done(3); },
+        af::timeout(std::chrono::seconds(5), handler));
+    BOOST_TEST(seen.use_count() == 2 + 3); // `seen`, the caller's handler, three copies
+    ctx.run();
+    BOOST_TEST((*seen == std::vector<int>{1, 2, 3}));
+    BOOST_TEST(seen.use_count() == 2); // the copies are gone, the caller's handler is intact
+}
+
 BOOST_AUTO_TEST_CASE(void_success_forms)
 {
     std::vector<std::function<bool(const af::bridge_callback<void>&)>> successes = {

@@ -108,8 +108,10 @@ template <class Handler, class Deregister, class Future>
 class bridge_handler
 {
 public:
-    bridge_handler(Handler&& h, Deregister&& d, Future f)
-        : handler_(std::move(h)), deregister_(std::move(d)), future_(std::move(f))
+    // An lvalue handler (a token passed by lvalue) is copied, as Asio's own operations do.
+    template <class H>
+    bridge_handler(H&& h, Deregister&& d, Future f)
+        : handler_(std::forward<H>(h)), deregister_(std::move(d)), future_(std::move(f))
     {
     }
 
