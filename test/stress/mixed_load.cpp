@@ -289,10 +289,12 @@ public:
         thread_.join();
     }
 
+    // Blocks while the backlog is full: the producers must not outrun the echo thread.
     void push(std::function<void()> job)
     {
         {
-            std::lock_guard<std::mutex> lock(mutex_);
+            std::unique_lock<std::mutex> lock(mutex_);
+            space_.wait(lock, [this] { return jobs_.size() < max_backlog; });
             jobs_.push_back(std::move(job));
         }
         ready_.notify_one();
@@ -310,13 +312,17 @@ private:
             auto job = std::move(jobs_.front());
             jobs_.pop_front();
             lock.unlock();
+            space_.notify_all();
             job();
             lock.lock();
         }
     }
 
+    static constexpr std::size_t max_backlog = 256;
+
     std::mutex mutex_;
     std::condition_variable ready_;
+    std::condition_variable space_;
     std::deque<std::function<void()>> jobs_;
     bool stopping_ = false;
     std::thread thread_;
@@ -535,6 +541,9 @@ private:
     std::size_t next_parked_ = 0;
 };
 
+// Waiting handlers not completed yet, above which the producers pause.
+constexpr long max_outstanding = 20000;
+
 long live_states()
 {
     return af::detail::live_state_count().load();
@@ -569,6 +578,9 @@ BOOST_AUTO_TEST_CASE(mixed_load)
                         while (n < opt.batches &&
                                ((n & 63) != 0 || std::chrono::steady_clock::now() < end))
                         {
+                            // The io threads must keep up, or the queue grows without bound.
+                            while (c.waiters.load() - c.completions.load() > max_outstanding)
+                                std::this_thread::yield();
                             prod.batch();
                             ++n;
                         }
