@@ -23,6 +23,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
@@ -446,6 +447,52 @@ BOOST_AUTO_TEST_CASE(callback_after_deadline_from_foreign_thread)
     BOOST_TEST(late == false);
     BOOST_TEST(ctx.poll() == 0u);
     BOOST_TEST(out.calls == 1);
+}
+
+// A deadline that expires on the io thread while another thread is still in a slow register
+// function: the expiry is parked until the initiation ends, then delivered (no thread spins
+// meanwhile, the cancellation is not lost).
+BOOST_AUTO_TEST_CASE(deadline_expiring_during_a_slow_bridge_registration)
+{
+    asio::io_context ctx;
+    auto guard = asio::make_work_guard(ctx);
+    std::thread runner([&] { ctx.run(); });
+    constexpr int waits = 20;
+    std::atomic<int> timeouts{0};
+    std::atomic<int> others{0};
+    std::atomic<int> deregistered{0};
+    std::vector<af::bridge_callback<int>> kept;
+    for (int i = 0; i < waits; ++i)
+    {
+        af::async_bridge<int>(
+            ctx.get_executor(),
+            [&](af::bridge_callback<int> on_done)
+            {
+                kept.push_back(std::move(on_done));
+                std::this_thread::sleep_for(2ms); // the deadline expires meanwhile
+                return [&] { ++deregistered; };
+            },
+            af::deadline(
+                std::chrono::steady_clock::now(),
+                [&](std::exception_ptr e, int)
+                { ++(holds<af::timeout_error>(e) ? timeouts : others); }));
+    }
+    const auto limit = std::chrono::steady_clock::now() + 20s;
+    while (timeouts.load() + others.load() < waits && std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(1ms);
+    guard.reset();
+    if (timeouts.load() + others.load() < waits)
+    {
+        ctx.stop();
+        runner.join();
+        BOOST_FAIL(waits - timeouts.load() - others.load() << " waits never completed");
+    }
+    runner.join();
+    BOOST_TEST(timeouts.load() == waits);
+    BOOST_TEST(others.load() == 0);
+    BOOST_TEST(deregistered.load() == waits);
+    for (auto& on_done : kept)
+        BOOST_TEST(!on_done(1)); // late: a no-op
 }
 
 // The silent client: on_done is kept alive and never called. The deadline ends the wait; no

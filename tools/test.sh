@@ -209,11 +209,14 @@ run_valgrind() {
         record valgrind 0 1 0 "needs the gcc-cxx20 build: list gcc-cxx20 before valgrind"
         return
     fi
+    # Up to date after the gcc-cxx20 configuration; rebuilt if the sources changed since.
+    cmake --build "$dir" -j "$jobs" >/dev/null 2>&1 || note="build failed"
     mkdir -p build/valgrind
     while read -r name; do
         [ -n "$name" ] || continue
         local exe=$dir/test/test_${name//\//_} log=build/valgrind/${name//\//_}.log
-        if valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+        # The watchdog of ctest's 300 s, with valgrind's slowdown.
+        if timeout 900 valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             --soname-synonyms=somalloc=nouserintercepts -q "$exe" >"$log" 2>&1; then
             passed=$((passed + 1))
@@ -223,7 +226,7 @@ run_valgrind() {
             note="${note:+$note; }$name failed (see $log)"
             tail -n 40 "$log"
         fi
-    done < <(python3 tools/check_test_lists.py --b2-names)
+    done < <(python3 tools/check_test_lists.py --run-names)
     record valgrind "$passed" "$failed" $((SECONDS - start)) "$note"
 }
 

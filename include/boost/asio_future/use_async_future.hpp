@@ -44,7 +44,8 @@ namespace asio_future
  * (`fut.cancel()`, or a terminal/partial cancellation of one of its waits) leaves the future
  * cancelled at once and emits `cancellation_type::terminal` to the operation, on the future's
  * executor: inline when `cancel()` runs there, otherwise queued ahead of the future's waiters,
- * so a waiter may destroy the operation's I/O object. The operation's later completion
+ * so a waiter that runs on that executor (one handler at a time) may destroy the operation's
+ * I/O object. The operation's later completion
  * (typically `operation_aborted`) is ignored. If queuing the emission fails to allocate, the
  * future is still cancelled and `cancel()` throws `std::bad_alloc`. So
  * `co_spawn(ex, coro(), af::use_async_future)` is `asyncio.create_task`: awaitable from many

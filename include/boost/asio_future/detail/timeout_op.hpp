@@ -20,8 +20,8 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/defer.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/system/system_error.hpp>
 
@@ -29,7 +29,6 @@
 #include <chrono>
 #include <exception>
 #include <memory>
-#include <thread>
 #include <type_traits>
 #include <utility>
 
@@ -172,14 +171,15 @@ public:
     const Handler& inner() const noexcept { return handler_; }
 
     // Held by the initiating function while it starts the timer and the operation: until it
-    // lets go, the operation may not have registered with the slot yet, and an expiry waits.
+    // lets go, the operation may not have registered with the slot yet, and an expiry is
+    // parked. Letting go queues a parked expiry on the handler's executor.
     class initiation_scope
     {
     public:
         explicit initiation_scope(timeout_op* op) noexcept : op_(op) {}
         initiation_scope(const initiation_scope&) = delete;
         initiation_scope& operator=(const initiation_scope&) = delete;
-        ~initiation_scope() { op_->release(initiation_ref); }
+        ~initiation_scope() { op_->end_initiation(); }
 
     private:
         timeout_op* op_;
@@ -216,6 +216,26 @@ private:
         timeout_op* op;
     };
 
+    // Releases one reference of the op when it goes, unless dismissed (an exception from an
+    // emit must not leak the op).
+    class reference
+    {
+    public:
+        explicit reference(timeout_op* op) noexcept : op_(op) {}
+        reference(const reference&) = delete;
+        reference& operator=(const reference&) = delete;
+        ~reference()
+        {
+            if (op_)
+                op_->release();
+        }
+        timeout_op* get() const noexcept { return op_; }
+        void dismiss() noexcept { op_ = nullptr; }
+
+    private:
+        timeout_op* op_;
+    };
+
     class timer_done
     {
     public:
@@ -230,20 +250,21 @@ private:
 
         void operator()(boost::system::error_code ec)
         {
-            timeout_op* op = std::exchange(op_, nullptr);
-            if (!ec)
-                op->expire();
-            op->release();
+            reference ref(std::exchange(op_, nullptr));
+            if (!ec && ref.get()->expire() == expiry::parked)
+                ref.dismiss(); // the timer's reference now belongs to the parked expiry
         }
 
     private:
         timeout_op* op_;
     };
 
-    // An expiry looked at again, after the work queued meanwhile: owns one reference.
+    // A parked expiry, queued when the initiation ends: owns the timer's reference.
     class expiry_retry
     {
     public:
+        using allocator_type = decltype(wait_allocator(std::declval<const Handler&>()));
+
         explicit expiry_retry(timeout_op* op) noexcept : op_(op) {}
         expiry_retry(expiry_retry&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
         expiry_retry& operator=(expiry_retry&&) = delete;
@@ -253,46 +274,74 @@ private:
                 op_->release();
         }
 
+        allocator_type get_allocator() const noexcept { return wait_allocator(op_->handler_); }
+
         void operator()()
         {
-            timeout_op* op = std::exchange(op_, nullptr);
-            op->expire();
-            op->release();
+            reference ref(std::exchange(op_, nullptr));
+            ref.get()->expire(); // the initiation has ended: it emits or finds nothing to do
         }
 
     private:
         timeout_op* op_;
     };
 
+    enum class expiry
+    {
+        done,
+        parked
+    };
+
     // The deadline passed; runs on the handler's executor.
-    void expire()
+    expiry expire()
     {
         if (completed_.load(std::memory_order_acquire) ||
             outer_cancelled_.load(std::memory_order_acquire))
-            return;
-        if (refs_.load(std::memory_order_acquire) & initiation_ref)
+            return expiry::done;
+        int r = refs_.load(std::memory_order_acquire);
+        while (r & initiation_ref)
         {
             // The initiation still runs on another thread: the operation may not have
             // registered with the slot yet (an emit now would race with that, and be lost).
-            // Look again after the work queued meanwhile, without blocking this thread.
-            refs_.fetch_add(1, std::memory_order_relaxed);
-            try
-            {
-                boost::asio::defer(timer_.get_executor(), expiry_retry(this));
-                return;
-            }
-            catch (...)
-            {
-                // The retry let go of its reference. Without memory to queue it, wait here.
-                while (refs_.load(std::memory_order_acquire) & initiation_ref)
-                    std::this_thread::yield();
-                if (completed_.load(std::memory_order_acquire) ||
-                    outer_cancelled_.load(std::memory_order_acquire))
-                    return;
-            }
+            // Park the expiry: the initiating function queues it when it lets go.
+            if (refs_.compare_exchange_weak(
+                    r,
+                    r | expiry_parked,
+                    std::memory_order_acq_rel,
+                    std::memory_order_acquire))
+                return expiry::parked;
         }
         timed_out_.store(true, std::memory_order_release);
         signal_.emit(type_);
+        return expiry::done;
+    }
+
+    // The initiating function lets go of its reference, and queues a parked expiry.
+    void end_initiation() noexcept
+    {
+        int r = refs_.load(std::memory_order_relaxed);
+        while (!refs_.compare_exchange_weak(
+            r,
+            r & ~(initiation_ref | expiry_parked),
+            std::memory_order_acq_rel,
+            std::memory_order_relaxed))
+        {
+        }
+        if (r & expiry_parked)
+        {
+            // Queuing allocates. Without memory, the deadline could be neither delivered nor
+            // reported (the operation is started): as for a resolution, the program ends.
+            try
+            {
+                boost::asio::post(timer_.get_executor(), expiry_retry(this));
+            }
+            catch (...)
+            {
+                std::terminate();
+            }
+        }
+        else if ((r & ~initiation_ref) == 0)
+            destroy();
     }
 
     timeout_op(
@@ -312,14 +361,17 @@ private:
         timer_.cancel();
     }
 
-    void release(int n = 1) noexcept
+    void release() noexcept
     {
-        if (refs_.fetch_sub(n, std::memory_order_acq_rel) == n)
-        {
-            alloc_type alloc(wait_allocator(handler_));
-            this->~timeout_op();
-            std::allocator_traits<alloc_type>::deallocate(alloc, this, 1);
-        }
+        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            destroy();
+    }
+
+    void destroy() noexcept
+    {
+        alloc_type alloc(wait_allocator(handler_));
+        this->~timeout_op();
+        std::allocator_traits<alloc_type>::deallocate(alloc, this, 1);
     }
 
     Handler handler_;
@@ -327,8 +379,10 @@ private:
     boost::asio::cancellation_signal signal_;
     boost::asio::cancellation_slot outer_;
     boost::asio::cancellation_type_t type_;
-    // The initiation's reference is a bit of its own, so that an expiry can tell it is held.
+    // The initiation's reference is a bit of its own, so that an expiry can tell it is held;
+    // another bit marks an expiry parked until the initiation ends.
     static constexpr int initiation_ref = 1 << 8;
+    static constexpr int expiry_parked = 1 << 9;
 
     std::atomic<int> refs_{2 + initiation_ref};
     std::atomic<bool> completed_{false};

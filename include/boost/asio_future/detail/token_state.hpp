@@ -88,9 +88,9 @@ private:
 
         void operator()()
         {
-            token_state* s = std::exchange(state_, nullptr);
-            s->signal_.emit(boost::asio::cancellation_type::terminal);
-            s->release();
+            // Released even if a cancellation handler throws.
+            emit_job held(std::move(*this));
+            held.state_->signal_.emit(boost::asio::cancellation_type::terminal);
         }
 
     private:
