@@ -51,7 +51,7 @@ asio::awaitable<std::string> fetch(callback_client& client, const std::string& k
     // A resolver ignores every call after the first: no `if (fut.done()) return;` guard needed.
     client.fetch(
         key,
-        [r = fut.get_resolver()](std::optional<std::string> value, std::exception_ptr error) mutable
+        [r = fut.get_resolver()](std::optional<std::string> value, std::exception_ptr error)
         {
             if (error)
                 r.set_exception(error);

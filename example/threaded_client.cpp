@@ -70,7 +70,7 @@ fetch_threaded(threaded_client& client, const std::string& key, std::thread::id&
     client.fetch(
         key,
         [r = fut.get_resolver(),
-         &called_back_from](std::optional<std::string> value, std::exception_ptr error) mutable
+         &called_back_from](std::optional<std::string> value, std::exception_ptr error)
         {
             // Runs on the client's thread: the resolver may be called right here.
             called_back_from = std::this_thread::get_id();

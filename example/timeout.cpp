@@ -54,7 +54,7 @@ fetch_with_timeout(silent_client& client, const std::string& key, std::chrono::m
     af::async_future<std::string> fut(co_await asio::this_coro::executor);
     client.fetch(
         key,
-        [r = fut.get_resolver()](std::optional<std::string> value, std::exception_ptr error) mutable
+        [r = fut.get_resolver()](std::optional<std::string> value, std::exception_ptr error)
         {
             if (error)
                 r.set_exception(error);

@@ -10,8 +10,11 @@
 
 #define BOOST_TEST_MODULE async_future
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -23,6 +26,8 @@
 
 #include <chrono>
 #include <exception>
+#include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -829,6 +834,91 @@ BOOST_AUTO_TEST_CASE(non_default_constructible_delivers_optional)
 }
 // end::ref_optional[]
 
+// An I/O object has no default constructor but is delivered as itself: the error path passes a
+// placeholder constructed from the future's executor.
+template <class IoObject>
+void check_io_object_delivery(const std::function<IoObject(asio::io_context&)>& make_open)
+{
+    static_assert(!std::is_default_constructible_v<IoObject>);
+    static_assert(std::is_same_v<
+                  typename af::async_future<IoObject>::completion_signature,
+                  void(std::exception_ptr, IoObject)>);
+    asio::io_context ctx;
+    std::vector<std::pair<bool, bool>> got; // (error, open) per completion, in order
+    auto handler = [&](std::exception_ptr e, IoObject obj)
+    { got.emplace_back(static_cast<bool>(e), obj.is_open()); };
+
+    auto pending = af::make_future<IoObject>(ctx);
+    pending.async_take(handler);
+    pending.set_result(make_open(ctx));
+
+    auto ready = af::make_future<IoObject>(ctx);
+    ready.set_result(make_open(ctx));
+    ready.async_take(handler);
+
+    auto failed = af::make_future<IoObject>(ctx);
+    failed.async_take(handler);
+    failed.set_exception(my_error("boom"));
+
+    auto failed_ready = af::make_future<IoObject>(ctx);
+    failed_ready.set_exception(my_error("boom"));
+    failed_ready.async_take(handler);
+
+    ctx.run();
+    BOOST_TEST_REQUIRE(got.size() == 4u);
+    BOOST_TEST((got[0] == std::pair<bool, bool>(false, true)));
+    BOOST_TEST((got[1] == std::pair<bool, bool>(false, true)));
+    BOOST_TEST((got[2] == std::pair<bool, bool>(true, false)));
+    BOOST_TEST((got[3] == std::pair<bool, bool>(true, false)));
+}
+
+BOOST_AUTO_TEST_CASE(io_objects_are_delivered_as_themselves)
+{
+    using asio::ip::tcp;
+    check_io_object_delivery<tcp::socket>(
+        [](asio::io_context& ctx)
+        {
+            tcp::socket s(ctx);
+            s.open(tcp::v4());
+            return s;
+        });
+    check_io_object_delivery<tcp::acceptor>(
+        [](asio::io_context& ctx)
+        {
+            tcp::acceptor a(ctx);
+            a.open(tcp::v4());
+            return a;
+        });
+}
+
+// A timer has no is_open(): check that the placeholder is a timer of the future's executor.
+BOOST_AUTO_TEST_CASE(steady_timer_is_delivered_as_itself)
+{
+    static_assert(std::is_same_v<
+                  af::async_future<asio::steady_timer>::completion_signature,
+                  void(std::exception_ptr, asio::steady_timer)>);
+    asio::io_context ctx;
+    const auto expiry = asio::steady_timer::clock_type::now() + std::chrono::hours(1);
+    std::optional<asio::steady_timer::time_point> got_expiry;
+    bool placeholder_on_ctx = false;
+    std::exception_ptr error;
+    auto ok = af::make_future<asio::steady_timer>(ctx);
+    ok.async_take([&](std::exception_ptr, asio::steady_timer t) { got_expiry = t.expiry(); });
+    ok.set_result(asio::steady_timer(ctx, expiry));
+    auto failed = af::make_future<asio::steady_timer>(ctx);
+    failed.async_take(
+        [&](std::exception_ptr e, asio::steady_timer t)
+        {
+            error = e;
+            placeholder_on_ctx = t.get_executor() == asio::any_io_executor(ctx.get_executor());
+        });
+    failed.cancel();
+    ctx.run();
+    BOOST_TEST((got_expiry == expiry));
+    BOOST_TEST(holds<af::cancelled_error>(error));
+    BOOST_TEST(placeholder_on_ctx);
+}
+
 BOOST_AUTO_TEST_CASE(throwing_copy_constructor_fails_only_the_waiter)
 {
     asio::io_context ctx;
@@ -859,6 +949,113 @@ BOOST_AUTO_TEST_CASE(throwing_copy_constructor_fails_only_the_waiter)
     ctx.restart();
     ctx.run();
     BOOST_TEST(taken == 7);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handles are shallow-const: the code users write first, without `mutable`
+// ---------------------------------------------------------------------------------------------
+
+// Every member that acts on the shared state is callable on a const handle.
+struct ignore_future
+{
+    template <class F>
+    void operator()(const F&) const
+    {
+    }
+};
+
+template <class F>
+using const_members_t = decltype(
+    std::declval<const F&>().set_result(1),
+    std::declval<const F&>().try_set_result(1),
+    std::declval<const F&>().set_exception(std::exception_ptr()),
+    std::declval<const F&>().set_exception(my_error("x")),
+    std::declval<const F&>().try_set_exception(std::exception_ptr()),
+    std::declval<const F&>().try_set_exception(my_error("x")),
+    std::declval<const F&>().cancel(),
+    std::declval<const F&>().add_done_callback(ignore_future()),
+    std::declval<const F&>().remove_done_callback(af::callback_id()),
+    std::declval<const F&>().get_resolver(),
+    std::declval<const F&>().async_wait(asio::deferred),
+    std::declval<const F&>().async_take(asio::deferred),
+    std::declval<const F&>()(asio::deferred));
+template <class F, class = void>
+struct has_const_members : std::false_type
+{
+};
+template <class F>
+struct has_const_members<F, std::void_t<const_members_t<F>>> : std::true_type
+{
+};
+static_assert(has_const_members<af::async_future<int>>::value);
+static_assert(
+    has_const_members<af::basic_async_future<int, asio::io_context::executor_type>>::value);
+
+// The guide's step 4: a plain lambda captures the future by value and resolves it on a thread.
+BOOST_AUTO_TEST_CASE(thread_lambda_captures_the_future_by_value)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<std::string>(ctx);
+    std::string got;
+    fut.async_wait([&](std::exception_ptr, std::string v) { got = std::move(v); });
+    std::thread worker([fut] { fut.set_result("x"); });
+    ctx.run();
+    worker.join();
+    BOOST_TEST(got == "x");
+}
+
+// A callback SDK's `(value, error)` shape, adapted in a lambda that captures the resolver.
+template <class Callback>
+void fetch(const std::string& key, Callback cb)
+{
+    std::thread([key, cb] { cb(std::optional<std::string>("value-for-" + key), nullptr); })
+        .detach();
+}
+
+BOOST_AUTO_TEST_CASE(sdk_callback_captures_the_resolver_by_value)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<std::string>(ctx);
+    std::string got;
+    fut.async_wait([&](std::exception_ptr, std::string v) { got = std::move(v); });
+    fetch(
+        "a",
+        [r = fut.get_resolver()](std::optional<std::string> v, std::exception_ptr e)
+        {
+            if (e)
+                r.set_exception(e);
+            else
+                r.set_result(*v);
+        });
+    ctx.run();
+    BOOST_TEST(got == "value-for-a");
+}
+
+// A done callback can do with the future it receives what asyncio's can: add callbacks, read
+// it, cancel it (false: it is done), start a wait.
+BOOST_AUTO_TEST_CASE(done_callback_uses_the_future_it_receives)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    std::vector<std::string> order;
+    bool cancelled = true;
+    int waited = 0;
+    auto next = [&](const af::async_future<int>& f)
+    { order.push_back("next " + std::to_string(f.result())); };
+    fut.add_done_callback(
+        [&](const auto& f)
+        {
+            order.push_back("first " + std::to_string(f.result()));
+            f.add_done_callback(next);
+            cancelled = f.cancel();
+            f.async_wait([&](std::exception_ptr, int v) { waited = v; });
+        });
+    fut.set_result(7);
+    ctx.run();
+    BOOST_TEST((order == std::vector<std::string>{"first 7", "next 7"}));
+    BOOST_TEST(!cancelled);
+    BOOST_TEST(waited == 7);
+    BOOST_TEST(!fut.cancelled());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -894,14 +1091,6 @@ BOOST_AUTO_TEST_CASE(empty_handle_members_throw_invalid_state)
         af::invalid_state_error,
         is_invalid_state);
     BOOST_CHECK_EXCEPTION(
-        f([&](std::exception_ptr, int) { called = true; }),
-        af::invalid_state_error,
-        is_invalid_state);
-    BOOST_CHECK_EXCEPTION(
-        af::async_future<int>()([&](std::exception_ptr, int) { called = true; }),
-        af::invalid_state_error,
-        is_invalid_state);
-    BOOST_CHECK_EXCEPTION(
         f.add_done_callback([&](const af::async_future<int>&) { called = true; }),
         af::invalid_state_error,
         is_invalid_state);
@@ -918,6 +1107,54 @@ BOOST_AUTO_TEST_CASE(empty_handle_members_throw_invalid_state)
     BOOST_TEST(!v.valid());
     BOOST_CHECK_EXCEPTION(v.set_result(), af::invalid_state_error, is_invalid_state);
     BOOST_CHECK_EXCEPTION(v.result(), af::invalid_state_error, is_invalid_state);
+}
+
+// The future as an operation on an empty handle: Asio may start it after suspending a
+// coroutine, so the handler receives the error (posted to its executor), nothing is thrown.
+BOOST_AUTO_TEST_CASE(operation_on_an_empty_handle_completes_with_invalid_state)
+{
+    asio::io_context ctx;
+    int completions = 0;
+    std::exception_ptr as_lvalue, as_rvalue, as_void;
+    int value = -1;
+    af::async_future<int> f;
+    f(asio::bind_executor(
+        ctx,
+        [&](std::exception_ptr e, int v)
+        {
+            ++completions;
+            as_lvalue = e;
+            value = v;
+        }));
+    af::async_future<int>()(asio::bind_executor(
+        ctx,
+        [&](std::exception_ptr e, int)
+        {
+            ++completions;
+            as_rvalue = e;
+        }));
+    af::async_future<void>()(asio::bind_executor(
+        ctx,
+        [&](std::exception_ptr e)
+        {
+            ++completions;
+            as_void = e;
+        }));
+    BOOST_TEST(completions == 0); // never inline
+    ctx.run();
+    BOOST_TEST(completions == 3);
+    BOOST_TEST(holds<af::invalid_state_error>(as_lvalue));
+    BOOST_TEST(holds<af::invalid_state_error>(as_rvalue));
+    BOOST_TEST(holds<af::invalid_state_error>(as_void));
+    BOOST_TEST(what_of(as_rvalue).find("empty future") != std::string::npos);
+    BOOST_TEST(value == 0);
+
+    // A handler without an associated executor completes on asio::system_executor.
+    std::promise<std::exception_ptr> got;
+    af::async_future<int>()([&](std::exception_ptr e, int) { got.set_value(e); });
+    auto done = got.get_future();
+    BOOST_TEST_REQUIRE((done.wait_for(std::chrono::seconds(10)) == std::future_status::ready));
+    BOOST_TEST(holds<af::invalid_state_error>(done.get()));
 }
 
 // tag::ref_valid[]
@@ -1041,7 +1278,7 @@ BOOST_AUTO_TEST_CASE(pending_wait_is_outstanding_work)
     BOOST_TEST(!called);
     BOOST_TEST(!ctx.stopped()); // run_for timed out; it did not run out of work
 
-    std::thread resolver_thread([f]() mutable { f.set_result(9); });
+    std::thread resolver_thread([f]() { f.set_result(9); });
     ctx.run(); // blocks until the waiter has completed
     resolver_thread.join();
     BOOST_TEST(called);
@@ -1171,7 +1408,7 @@ BOOST_AUTO_TEST_CASE(co_await_int)
     int via_move = 0;
     spawn_result r;
     asio::co_spawn(ctx, await_int(f, via_wait, via_move), record(r));
-    asio::post(ctx, [f]() mutable { f.set_result(42); });
+    asio::post(ctx, [f]() { f.set_result(42); });
     ctx.run();
     BOOST_TEST(r.completed);
     BOOST_TEST(!r.error);
@@ -1187,7 +1424,7 @@ BOOST_AUTO_TEST_CASE(co_await_void)
     int steps = 0;
     spawn_result r;
     asio::co_spawn(ctx, await_void(f, steps), record(r));
-    asio::post(ctx, [f]() mutable { f.set_result(); });
+    asio::post(ctx, [f]() { f.set_result(); });
     ctx.run();
     BOOST_TEST(r.completed);
     BOOST_TEST(!r.error);
@@ -1202,7 +1439,7 @@ BOOST_AUTO_TEST_CASE(co_await_move_only_takes)
     bool second_take_failed = false;
     spawn_result r;
     asio::co_spawn(ctx, await_unique(f, value, second_take_failed), record(r));
-    asio::post(ctx, [f]() mutable { f.set_result(std::make_unique<int>(17)); });
+    asio::post(ctx, [f]() { f.set_result(std::make_unique<int>(17)); });
     ctx.run();
     BOOST_TEST(r.completed);
     BOOST_TEST(!r.error);
@@ -1219,12 +1456,91 @@ BOOST_AUTO_TEST_CASE(co_await_non_default_constructible)
     int via_move = 0;
     spawn_result r;
     asio::co_spawn(ctx, await_no_default(f, via_wait, via_move), record(r));
-    asio::post(ctx, [f]() mutable { f.set_result(5); });
+    asio::post(ctx, [f]() { f.set_result(5); });
     ctx.run();
     BOOST_TEST(r.completed);
     BOOST_TEST(!r.error);
     BOOST_TEST(via_wait == 5);
     BOOST_TEST(via_move == 5);
+}
+
+// The tutorial's "await it again with std::move": the second await finds an empty handle and
+// throws invalid_state_error into the coroutine (it used to end the program).
+asio::awaitable<void>
+await_the_same_variable_twice(af::async_future<int> f, int& value, int& caught)
+{
+    value = co_await std::move(f);
+    try
+    {
+        co_await std::move(f); // NOLINT(bugprone-use-after-move): the misuse under test
+    }
+    catch (const af::invalid_state_error& e)
+    {
+        if (is_invalid_state(e))
+            ++caught;
+    }
+    try
+    {
+        co_await af::async_future<void>();
+    }
+    catch (const af::invalid_state_error&)
+    {
+        ++caught;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(co_await_an_empty_future_throws_into_the_coroutine)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    int value = 0, caught = 0;
+    spawn_result r;
+    asio::co_spawn(ctx, await_the_same_variable_twice(f, value, caught), record(r));
+    asio::post(ctx, [f] { f.set_result(8); });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(value == 8);
+    BOOST_TEST(caught == 2);
+}
+
+// A socket is a socket: no optional, both as the operation and through async_take.
+asio::awaitable<void>
+await_sockets(af::async_future<asio::ip::tcp::socket> f, bool& first_open, bool& second_failed)
+{
+    af::async_future<asio::ip::tcp::socket> copy = f;
+    asio::ip::tcp::socket s = co_await std::move(copy);
+    first_open = s.is_open();
+    try
+    {
+        asio::ip::tcp::socket again = co_await f.async_take(asio::use_awaitable);
+    }
+    catch (const af::invalid_state_error& e)
+    {
+        second_failed = is_already_taken(e);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(co_await_a_socket_future_gives_the_socket)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<asio::ip::tcp::socket>(ctx);
+    bool first_open = false, second_failed = false;
+    spawn_result r;
+    asio::co_spawn(ctx, await_sockets(f, first_open, second_failed), record(r));
+    asio::post(
+        ctx,
+        [f, &ctx]
+        {
+            asio::ip::tcp::socket s(ctx);
+            s.open(asio::ip::tcp::v4());
+            f.set_result(std::move(s));
+        });
+    ctx.run();
+    BOOST_TEST(r.completed);
+    BOOST_TEST(!r.error);
+    BOOST_TEST(first_open);
+    BOOST_TEST(second_failed);
 }
 
 BOOST_AUTO_TEST_CASE(co_await_propagates_the_original_exception)
@@ -1267,7 +1583,7 @@ BOOST_AUTO_TEST_CASE(co_await_propagates_the_original_exception)
     asio::co_spawn(ctx, await_expect_my_error(fn, caught_n), record(rn));
     asio::post(
         ctx,
-        [=]() mutable
+        [=]()
         {
             fi.set_exception(my_error("boom"));
             fv.set_exception(my_error("boom"));
@@ -1293,7 +1609,7 @@ BOOST_AUTO_TEST_CASE(co_await_cancelled_future_throws_cancelled_error)
     int caught = 0;
     spawn_result r;
     asio::co_spawn(ctx, await_expect_cancelled(f, caught), record(r));
-    asio::post(ctx, [f]() mutable { f.cancel("stop"); });
+    asio::post(ctx, [f]() { f.cancel("stop"); });
     ctx.run();
     BOOST_TEST(r.completed);
     BOOST_TEST(!r.error);

@@ -543,7 +543,7 @@ BOOST_AUTO_TEST_CASE(use_future_value_ctx_in_thread)
     auto fut = af::make_future<int>(ctx);
     std::future<int> sf = fut.async_wait(asio::use_future);
     std::thread t([&] { ctx.run(); });
-    asio::post(ctx, [fut]() mutable { fut.set_result(11); });
+    asio::post(ctx, [fut]() { fut.set_result(11); });
     int v = -1;
     BOOST_CHECK_NO_THROW(v = sf.get());
     BOOST_TEST(v == 11);
@@ -558,7 +558,7 @@ BOOST_AUTO_TEST_CASE(use_future_exception_ctx_in_thread)
     auto fut = af::make_future<int>(ctx);
     std::future<int> sf = fut.async_wait(asio::use_future);
     std::thread t([&] { ctx.run(); });
-    asio::post(ctx, [fut]() mutable { fut.set_exception(boom()); });
+    asio::post(ctx, [fut]() { fut.set_exception(boom()); });
     BOOST_CHECK_THROW(sf.get(), boom);
     guard.reset();
     t.join();
@@ -598,7 +598,7 @@ BOOST_AUTO_TEST_CASE(bind_executor_strand_pending)
             on_strand = strand.running_in_this_thread();
             value = v;
         }));
-    asio::post(ctx, [fut]() mutable { fut.set_result(3); });
+    asio::post(ctx, [fut]() { fut.set_result(3); });
     ctx.run();
     BOOST_TEST(calls == 1);
     BOOST_TEST(on_strand);
@@ -846,7 +846,7 @@ BOOST_AUTO_TEST_CASE(parallel_group_wait_for_one_cancels_the_other_future)
                 v1 = y1;
                 e2 = x2;
             });
-    asio::post(ctx, [f1]() mutable { f1.set_result(1); });
+    asio::post(ctx, [f1]() { f1.set_result(1); });
     ctx.run(); // returns: the group cancelled the wait on f2, which cancelled f2 itself
     BOOST_TEST(calls == 1);
     BOOST_TEST(order[0] == 0u);
@@ -933,7 +933,7 @@ BOOST_AUTO_TEST_CASE(as_tuple_use_awaitable_value)
     int v = -1;
     coro_result cr;
     asio::co_spawn(ctx, await_as_tuple(fut, e, v), cr.handler());
-    asio::post(ctx, [fut]() mutable { fut.set_result(14); });
+    asio::post(ctx, [fut]() { fut.set_result(14); });
     ctx.run();
     BOOST_TEST(cr.done == 1);
     BOOST_TEST(!cr.escaped);
@@ -949,7 +949,7 @@ BOOST_AUTO_TEST_CASE(as_tuple_use_awaitable_exception_does_not_throw)
     int v = -1;
     coro_result cr;
     asio::co_spawn(ctx, await_as_tuple(fut, e, v), cr.handler());
-    asio::post(ctx, [fut]() mutable { fut.set_exception(boom()); });
+    asio::post(ctx, [fut]() { fut.set_exception(boom()); });
     ctx.run();
     BOOST_TEST(cr.done == 1);
     BOOST_TEST(!cr.escaped);
@@ -971,7 +971,7 @@ BOOST_AUTO_TEST_CASE(co_await_moved_future_value)
             err = e;
             got = v;
         });
-    asio::post(ctx, [fut]() mutable { fut.set_result(15); });
+    asio::post(ctx, [fut]() { fut.set_result(15); });
     ctx.run();
     BOOST_TEST(!err);
     BOOST_TEST(got == 15);
@@ -1003,7 +1003,7 @@ BOOST_AUTO_TEST_CASE(co_await_async_wait_deferred)
             err = e;
             got = v;
         });
-    asio::post(ctx, [fut]() mutable { fut.set_result(16); });
+    asio::post(ctx, [fut]() { fut.set_result(16); });
     ctx.run();
     BOOST_TEST(!err);
     BOOST_TEST(got == 16);
@@ -1015,7 +1015,7 @@ BOOST_AUTO_TEST_CASE(co_await_async_wait_deferred_exception)
     auto fut = af::make_future<int>(ctx);
     std::exception_ptr err;
     asio::co_spawn(ctx, await_deferred(fut), [&](std::exception_ptr e, int) { err = e; });
-    asio::post(ctx, [fut]() mutable { fut.set_exception(boom()); });
+    asio::post(ctx, [fut]() { fut.set_exception(boom()); });
     ctx.run();
     BOOST_TEST(is_boom(err));
 }
@@ -1034,7 +1034,7 @@ BOOST_AUTO_TEST_CASE(co_await_use_promise)
             err = e;
             got = v;
         });
-    asio::post(ctx, [fut]() mutable { fut.set_result(17); });
+    asio::post(ctx, [fut]() { fut.set_result(17); });
     ctx.run();
     BOOST_TEST(!err);
     BOOST_TEST(got == 17);
@@ -1318,7 +1318,7 @@ BOOST_AUTO_TEST_CASE(total_cancellation_with_foreign_thread_resolution)
         asio::cancellation_signal sig;
         record r;
         fut.async_wait(asio::bind_cancellation_slot(sig.slot(), r.handler()));
-        std::thread t([res = fut.get_resolver()]() mutable { res.set_result(50); });
+        std::thread t([res = fut.get_resolver()]() { res.set_result(50); });
         sig.emit(asio::cancellation_type::total);
         t.join();
         ctx.run();
@@ -1432,7 +1432,7 @@ struct create_wait_resolve_loop
                 else
                     g_trace = false;
             });
-        asio::post(ctx, [fut, expect]() mutable { fut.set_result(expect); });
+        asio::post(ctx, [fut, expect]() { fut.set_result(expect); });
     }
 };
 
@@ -1493,7 +1493,7 @@ struct custom_allocator_loop
                 else
                     g_trace = false;
             }));
-        asio::post(ctx, [fut]() mutable { fut.set_result(5); });
+        asio::post(ctx, [fut]() { fut.set_result(5); });
     }
 };
 
@@ -1587,7 +1587,7 @@ asio::awaitable<void> co_await_loop(std::vector<long>& news, int& bad)
         const long before = g_news.load();
         {
             af::async_future<int> fut(ex);
-            asio::post(ex, [fut, i]() mutable { fut.set_result(i); });
+            asio::post(ex, [fut, i]() { fut.set_result(i); });
             int v = co_await fut.async_wait(asio::use_awaitable);
             if (v != i)
                 ++bad;

@@ -9,15 +9,20 @@
 #include <boost/asio_future/future_service.hpp>
 
 #define BOOST_TEST_MODULE future_service
+#include <boost/asio_future/async_bridge.hpp>
 #include <boost/asio_future/async_future.hpp>
 #include <boost/asio_future/resolver.hpp>
+#include <boost/asio_future/use_async_future.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -52,6 +57,18 @@ struct recorder
 };
 
 const std::string never_retrieved = "exception was never retrieved";
+
+std::string what_of(const std::exception_ptr& e)
+{
+    try
+    {
+        std::rethrow_exception(e);
+    }
+    catch (const std::exception& ex)
+    {
+        return ex.what();
+    }
+}
 
 } // namespace
 
@@ -230,6 +247,83 @@ BOOST_AUTO_TEST_CASE(debug_mode_lists_pending_futures_with_their_creation_site)
     constructed.cancel();
     untracked.set_result(2);
     BOOST_TEST(svc.pending_futures().empty());
+}
+
+// Every future made by a function the user calls records the user's line, not the library's.
+BOOST_AUTO_TEST_CASE(debug_mode_records_the_callers_line_for_every_future_it_makes)
+{
+    using namespace std::chrono_literals;
+    asio::io_context ctx;
+    auto& svc = asio::use_service<af::future_service>(ctx);
+    svc.set_debug(true);
+    std::optional<af::bridge_callback<double>> keep;
+    std::exception_ptr bridge_error;
+
+    const unsigned bridge_line = __LINE__ + 1;
+    af::async_bridge<double>(
+        ctx.get_executor(),
+        [&](auto on_done) { keep.emplace(on_done); },
+        [&](std::exception_ptr e, double) { bridge_error = e; });
+    asio::steady_timer timer(ctx, 1h);
+    const unsigned token_line = __LINE__ + 1;
+    auto by_token = timer.async_wait(af::use_async_future_t<>());
+    auto default_timer = af::use_async_future_t<>::as_default_on(asio::steady_timer(ctx, 1h));
+    const unsigned default_line = __LINE__ + 1;
+    auto by_default = default_timer.async_wait();
+    asio::steady_timer other(ctx, 1h);
+    auto by_object = other.async_wait(af::use_async_future); // cannot know its user's line
+
+    std::vector<unsigned> void_lines;
+    unsigned double_line = 0;
+    for (const auto& p : svc.pending_futures())
+    {
+        if (p.line != 0)
+            BOOST_TEST(p.file.find("future_service.cpp") != std::string::npos);
+        if (p.future == "<async_future<void> pending>")
+            void_lines.push_back(p.line);
+        if (p.future == "<async_future<double> pending>")
+            double_line = p.line;
+    }
+    std::sort(void_lines.begin(), void_lines.end());
+    BOOST_TEST(double_line == bridge_line);
+    BOOST_TEST((void_lines == std::vector<unsigned>{0u, token_line, default_line}));
+
+    (*keep)(2.5);
+    timer.cancel();
+    default_timer.cancel();
+    other.cancel();
+    ctx.run();
+    BOOST_TEST(!bridge_error);
+    BOOST_TEST(by_token.cancelled());
+    BOOST_TEST(by_default.cancelled());
+    BOOST_TEST(by_object.cancelled());
+}
+
+// What the error messages say: no stray ": " before a missing cancel message, and a broken
+// promise says which handles were dropped.
+BOOST_AUTO_TEST_CASE(error_messages_say_what_happened)
+{
+    BOOST_TEST(std::string(af::cancelled_error().what()) == "cancelled [asio_future:1]");
+    BOOST_TEST(
+        std::string(af::cancelled_error("stop").what()) == "stop: cancelled [asio_future:1]");
+
+    asio::io_context ctx;
+    std::string dropped_resolver, dropped_handles;
+    {
+        auto fut = af::make_future<int>(ctx);
+        fut.async_wait([&](std::exception_ptr e, int) { dropped_resolver = what_of(e); });
+        (void)fut.get_resolver(); // the only resolver, dropped at once
+    }
+    {
+        auto fut = af::make_future<int>(ctx); // no resolver is ever taken
+        fut.async_wait([&](std::exception_ptr e, int) { dropped_handles = what_of(e); });
+    }
+    ctx.run();
+    BOOST_TEST(dropped_resolver.find("the last resolver was destroyed") != std::string::npos);
+    BOOST_TEST(
+        dropped_handles.find("every handle to the pending future was dropped") !=
+        std::string::npos);
+    BOOST_TEST(dropped_handles.find("no resolver is left") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(slow_callbacks_are_reported_in_debug_mode_only)

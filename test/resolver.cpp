@@ -519,8 +519,7 @@ BOOST_AUTO_TEST_CASE(resolver_held_only_by_a_dropped_callback_breaks_the_promise
     af::async_future<int> fut = af::make_future<int>(ctx);
     record rec;
     fut.async_wait(rec.handler());
-    buggy_library_drops_the_callback([r = fut.get_resolver()](int v) mutable
-                                     { return r.set_result(v); });
+    buggy_library_drops_the_callback([r = fut.get_resolver()](int v) { return r.set_result(v); });
     BOOST_TEST(fut.done());
     ctx.run(); // returns: the wait completed with broken_promise_error instead of hanging
     BOOST_TEST(rec.calls == 1);
@@ -704,7 +703,7 @@ BOOST_AUTO_TEST_CASE(resolver_on_another_thread_resumes_the_waiter_on_the_io_thr
     bool first = false, second = true;
     std::thread::id producer_id;
     std::thread producer(
-        [r = fut.get_resolver(), &first, &second]() mutable
+        [r = fut.get_resolver(), &first, &second]()
         {
             first = r.set_result(22);
             second = r.set_result(23);
@@ -731,9 +730,7 @@ BOOST_AUTO_TEST_CASE(library_calling_back_twice_is_harmless)
     record rec;
     fut.async_wait(rec.handler());
     std::vector<bool> ok;
-    buggy_library_calls_back_twice(
-        [r = fut.get_resolver()](int v) mutable { return r.set_result(v); },
-        ok);
+    buggy_library_calls_back_twice([r = fut.get_resolver()](int v) { return r.set_result(v); }, ok);
     BOOST_TEST_REQUIRE(ok.size() == 2u);
     BOOST_TEST(ok[0]);
     BOOST_TEST(!ok[1]);
@@ -752,7 +749,7 @@ BOOST_AUTO_TEST_CASE(library_calling_back_twice_from_its_own_thread)
     fut.async_wait(rec.handler());
     std::vector<bool> ok;
     std::thread library(
-        [r = fut.get_resolver(), &ok]() mutable
+        [r = fut.get_resolver(), &ok]()
         { buggy_library_calls_back_twice([&r](int v) { return r.set_result(v); }, ok); });
     ctx.run();
     library.join();
@@ -798,9 +795,9 @@ BOOST_AUTO_TEST_CASE(coroutine_waiting_on_a_dropped_callback_gets_broken_promise
     BOOST_TEST(caught == 0);
     asio::post(
         ctx,
-        [r = fut.get_resolver()]() mutable
+        [r = fut.get_resolver()]()
         {
-            buggy_library_drops_the_callback([r](int v) mutable { return r.set_result(v); });
+            buggy_library_drops_the_callback([r](int v) { return r.set_result(v); });
             // `r` itself goes with this handler
         });
     ctx.run();
@@ -822,7 +819,7 @@ BOOST_AUTO_TEST_CASE(coroutine_resumed_by_a_resolver_on_another_thread)
             got = v;
         });
     ctx.poll();
-    std::thread producer([r = fut.get_resolver()]() mutable { r.set_result(24); });
+    std::thread producer([r = fut.get_resolver()]() { r.set_result(24); });
     ctx.run();
     producer.join();
     BOOST_TEST(!err);

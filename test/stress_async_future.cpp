@@ -555,7 +555,7 @@ BOOST_AUTO_TEST_CASE(foreign_thread_resolution_resumes_each_waiter_on_its_execut
                         ++plain_bad;
                 });
         }
-        std::thread producer([r = fut.get_resolver(), round]() mutable { r.set_result(round); });
+        std::thread producer([r = fut.get_resolver(), round]() { r.set_result(round); });
         ctx1.restart();
         ctx1.run(); // returns once every ctx1 waiter (strand and plain) completed
         producer.join();
@@ -1006,7 +1006,7 @@ BOOST_AUTO_TEST_CASE(resolver_outliving_the_context_on_another_thread)
         }
         bool ok = true;
         std::thread t(
-            [&ok, r = std::move(res)]() mutable
+            [&ok, r = std::move(res)]()
             {
                 ok = !r.set_result(1) && !r.cancel() && r.done();
                 // the last resolver goes on this thread, after the context
@@ -1044,7 +1044,7 @@ BOOST_AUTO_TEST_CASE(resolver_racing_the_context_destruction_is_harmless)
             fut.add_done_callback(
                 [p = std::make_shared<tracked>()](const af::async_future<int>&) {});
             library = std::thread(
-                [&ready, &go, &won, r = fut.get_resolver()]() mutable
+                [&ready, &go, &won, r = fut.get_resolver()]()
                 {
                     ready.store(true);
                     // Spin (main sets `go` at once), yielding only if this core is shared.

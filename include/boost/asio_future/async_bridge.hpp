@@ -53,15 +53,20 @@ public:
     template <class... Args>
     bool operator()(Args&&... args) const
     {
-        if constexpr (sizeof...(Args) == 1)
-        {
-            if constexpr (is_disposition<Args...>)
-                return resolve_disposition(std::forward<Args>(args)...);
-            else
-                return resolver_.set_result(std::forward<Args>(args)...);
-        }
+        if constexpr (sizeof...(Args) == 1 && is_disposition<Args...>)
+            return resolve_disposition(std::forward<Args>(args)...);
         else
-            return resolver_.set_result(std::forward<Args>(args)...);
+        {
+            static_assert(
+                std::is_void_v<T> ? sizeof...(Args) == 0 : std::is_constructible_v<T, Args&&...>,
+                "on_done: pass a value of the bridge's T (its constructor's arguments; none for "
+                "void), an std::exception_ptr or an error_code");
+            if constexpr (
+                std::is_void_v<T> ? sizeof...(Args) == 0 : std::is_constructible_v<T, Args&&...>)
+                return resolver_.set_result(std::forward<Args>(args)...);
+            else
+                return false;
+        }
     }
 
 private:
@@ -96,7 +101,7 @@ private:
                 "asio_future: bridge callback called with success but no value")));
     }
 
-    mutable resolver<T, Executor> resolver_;
+    resolver<T, Executor> resolver_;
 };
 
 namespace detail
@@ -163,7 +168,9 @@ class initiate_bridge
 public:
     using executor_type = Executor;
 
-    explicit initiate_bridge(const Executor& ex) : executor_(ex) {}
+    initiate_bridge(const Executor& ex, const source_location& where) : executor_(ex), where_(where)
+    {
+    }
 
     executor_type get_executor() const noexcept { return executor_; }
 
@@ -171,7 +178,7 @@ public:
     void operator()(Handler&& handler, Register&& reg) const
     {
         using future_type = basic_async_future<T, Executor>;
-        future_type fut(executor_);
+        future_type fut(executor_, where_);
         // Held until `register` returned: if it throws, its exception wins over the broken
         // promise of an `on_done` it took by value and destroyed while unwinding.
         const resolver<T, Executor> keep = fut.get_resolver();
@@ -224,6 +231,7 @@ private:
     }
 
     Executor executor_;
+    source_location where_;
 };
 
 } // namespace detail
@@ -236,7 +244,8 @@ private:
  * `token`. `reg` may return a deregistration callable: it is invoked when the wait is
  * cancelled or times out (no leaked registrations), not after a normal completion. `reg`
  * throwing completes the wait with that exception; `on_done` destroyed uncalled completes it
- * with `broken_promise_error`. Composes with `af::timeout`.
+ * with `broken_promise_error`. Composes with `af::timeout`. `where` is the creation site that
+ * `future_service` debug mode records for the bridge's future: the caller's line.
  *
  * @par Completion signature
  * `void(std::exception_ptr, T)` (as `async_future<T>::completion_signature`).
@@ -262,13 +271,14 @@ template <
 auto async_bridge(
     const Executor& ex,
     Register&& reg,
-    CompletionToken&& token = boost::asio::default_completion_token_t<Executor>())
+    CompletionToken&& token = boost::asio::default_completion_token_t<Executor>(),
+    const detail::source_location& where = detail::source_location::current())
 {
     using executor_type = boost::asio::any_io_executor;
     return boost::asio::async_initiate<
         CompletionToken,
         typename basic_async_future<T, executor_type>::completion_signature>(
-        detail::initiate_bridge<T, executor_type>(executor_type(ex)),
+        detail::initiate_bridge<T, executor_type>(executor_type(ex), where),
         token,
         std::forward<Register>(reg));
 }

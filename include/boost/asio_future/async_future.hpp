@@ -87,8 +87,13 @@ private:
  * on the resolving caller's stack: waiters and done callbacks are queued with `asio::defer`.
  *
  * @par Completion signature of a wait
- * `void(std::exception_ptr, T)`; `void(std::exception_ptr)` for `T = void`;
- * `void(std::exception_ptr, std::optional<T>)` when `T` has no default constructor.
+ * `void(std::exception_ptr, T)`; `void(std::exception_ptr)` for `T = void`. A handler is
+ * always passed a value beside the exception; on the error path it is a placeholder: `T()`, or
+ * for a `T` without default constructor that is constructible from the future's executor (every
+ * Asio I/O object: `tcp::socket`, `tcp::acceptor`, `steady_timer`, ...) a `T` constructed from
+ * that executor (a closed socket, a timer without expiry). Any other `T` without a default
+ * constructor is delivered as `std::optional<T>`: `void(std::exception_ptr, std::optional<T>)`,
+ * empty on the error path.
  */
 template <class T, class Executor = boost::asio::any_io_executor>
 class basic_async_future
@@ -105,7 +110,7 @@ public:
     using executor_type = Executor;
 
     /// The completion signature of `async_wait`, `async_take` and `operator()`.
-    using completion_signature = typename detail::wait_signature<T>::type;
+    using completion_signature = typename detail::wait_signature<T, Executor>::type;
 
     /// The producer handle returned by `get_resolver`.
     using resolver_type = resolver<T, Executor>;
@@ -171,7 +176,7 @@ public:
      * @throws invalid_state_error when the future is already done.
      */
     template <class... Args>
-    void set_result(Args&&... args)
+    void set_result(Args&&... args) const
     {
         if (!try_set_result(std::forward<Args>(args)...))
             throw invalid_state_error("asio_future: set_result on a future that is already done");
@@ -180,7 +185,7 @@ public:
     /// Sets the result unless the future is already done; the first resolution wins atomically.
     /** @returns true when this call resolved the future. */
     template <class... Args>
-    bool try_set_result(Args&&... args)
+    bool try_set_result(Args&&... args) const
     {
         static_assert(
             std::is_void_v<T> ? sizeof...(Args) == 0 : std::is_constructible_v<T, Args&&...>,
@@ -192,7 +197,7 @@ public:
     /**
      * @throws std::invalid_argument when `e` is null; invalid_state_error when already done.
      */
-    void set_exception(std::exception_ptr e)
+    void set_exception(std::exception_ptr e) const
     {
         if (!try_set_exception(std::move(e)))
             throw invalid_state_error(
@@ -201,17 +206,20 @@ public:
 
     /// Fails the future with a copy of the exception object `e`.
     template <class E, class = std::enable_if_t<detail::is_exception_object_v<E>>>
-    void set_exception(E&& e)
+    void set_exception(E&& e) const
     {
         set_exception(std::make_exception_ptr(std::forward<E>(e)));
     }
 
     /// Fails the future unless it is already done. @throws std::invalid_argument on null `e`.
-    bool try_set_exception(std::exception_ptr e) { return state().try_set_exception(std::move(e)); }
+    bool try_set_exception(std::exception_ptr e) const
+    {
+        return state().try_set_exception(std::move(e));
+    }
 
     /// Fails the future with a copy of `e` unless it is already done.
     template <class E, class = std::enable_if_t<detail::is_exception_object_v<E>>>
-    bool try_set_exception(E&& e)
+    bool try_set_exception(E&& e) const
     {
         if (state().is_claimed())
             return false;
@@ -223,7 +231,7 @@ public:
      * Equivalent to `asyncio.Future.cancel`. @returns false when the future is already done
      * (the first message is kept).
      */
-    bool cancel(std::string_view msg = {}) { return state().cancel(msg); }
+    bool cancel(std::string_view msg = {}) const { return state().cancel(msg); }
 
     /// The result.
     /**
@@ -247,14 +255,14 @@ public:
      * escaping a callback is reported (one line on stderr) and never leaves `run()`.
      */
     template <class F>
-    callback_id add_done_callback(F&& fn);
+    callback_id add_done_callback(F&& fn) const;
 
     /// Removes every pending callback registered under `id`; returns how many were removed.
     /**
      * Equivalent to `asyncio.Future.remove_done_callback`. After the future is done this returns
      * 0 and does not stop a callback already scheduled.
      */
-    std::size_t remove_done_callback(callback_id id);
+    std::size_t remove_done_callback(callback_id id) const;
 
     /// The executor the future is bound to. Equivalent to `asyncio.Future.get_loop`.
     executor_type get_executor() const { return state().executor(); }
@@ -307,8 +315,26 @@ public:
     }
 
     /// The future as an Asio asynchronous operation: `co_await std::move(fut)`, or a member of
-    /// `experimental::make_parallel_group`. Copies the result for a copyable `T`, takes it
-    /// otherwise. On Boost 1.81 only rvalues can be `co_await`ed (Asio's await_transform).
+    /// `experimental::make_parallel_group`.
+    /**
+     * Copies the result for a copyable `T`, takes it otherwise (as `async_take`). Asio's
+     * `await_transform` binds asynchronous operations only as rvalues (Asio 1.26 to 1.38), so
+     * `co_await fut` on an lvalue does not compile: write `co_await std::move(fut)`, or
+     * `co_await af::async_future<T>(fut)` to keep `fut`.
+     *
+     * @param token A completion token for `completion_signature`.
+     *
+     * On an empty handle (default-constructed or moved-from: awaiting the same variable twice
+     * with `std::move`), the handler completes with `invalid_state_error`, posted to its
+     * associated executor: a coroutine catches it at the `co_await`.
+     *
+     * @par Completion Signature
+     * `completion_signature`: `void(std::exception_ptr, T)`, `void(std::exception_ptr)` for
+     * `void`.
+     *
+     * @par Per-Operation Cancellation
+     * As `async_wait`.
+     */
     template <
         BOOST_ASIO_COMPLETION_TOKEN_FOR(completion_signature)
             CompletionToken = boost::asio::default_completion_token_t<executor_type>>
@@ -316,7 +342,7 @@ public:
         CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) const&
     {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
-            initiate_wait<!copyable_value>(handle()),
+            initiate_wait<!copyable_value>(state_),
             token);
     }
 
@@ -327,7 +353,6 @@ public:
     auto operator()(
         CompletionToken&& token = boost::asio::default_completion_token_t<executor_type>()) &&
     {
-        state(); // an empty handle throws here, not in the initiation
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
             initiate_wait<!copyable_value>(std::move(state_)),
             token);

@@ -53,7 +53,8 @@ boost::system::error_code make_error_code(error e) noexcept;
 class cancelled_error : public boost::system::system_error
 {
 public:
-    /// Constructs the error with the cancellation message `msg`.
+    /// Constructs the error with the cancellation message `msg`; `what()` is
+    /// `"msg: cancelled [asio_future:1]"`, or `"cancelled [asio_future:1]"` without one.
     explicit cancelled_error(std::string_view msg = {});
 
     /// The message passed to `cancel`, or an empty string.
@@ -79,7 +80,8 @@ public:
 class broken_promise_error : public boost::system::system_error
 {
 public:
-    broken_promise_error();
+    /// Constructs the error; `what()` includes `what_arg`, which says what happened.
+    explicit broken_promise_error(std::string_view what_arg = {});
 };
 
 /// Delivered when a deadline expired first (Python's `TimeoutError`).

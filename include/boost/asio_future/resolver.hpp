@@ -64,7 +64,7 @@ public:
 
     /// Resolves the future with a `T` built from `args`; false when it was already done.
     template <class... Args>
-    bool set_result(Args&&... args)
+    bool set_result(Args&&... args) const
     {
         static_assert(
             std::is_void_v<T> ? sizeof...(Args) == 0 : std::is_constructible_v<T, Args&&...>,
@@ -74,11 +74,14 @@ public:
 
     /// Fails the future with `e`; false when it was already done.
     /** @throws std::invalid_argument when `e` is null. */
-    bool set_exception(std::exception_ptr e) { return state().try_set_exception(std::move(e)); }
+    bool set_exception(std::exception_ptr e) const
+    {
+        return state().try_set_exception(std::move(e));
+    }
 
     /// Fails the future with a copy of the exception object `e`; false when already done.
     template <class E, class = std::enable_if_t<detail::is_exception_object_v<E>>>
-    bool set_exception(E&& e)
+    bool set_exception(E&& e) const
     {
         if (state().is_claimed())
             return false;
@@ -86,7 +89,7 @@ public:
     }
 
     /// Cancels the future with `msg`; false when it was already done.
-    bool cancel(std::string_view msg = {}) { return state().cancel(msg); }
+    bool cancel(std::string_view msg = {}) const { return state().cancel(msg); }
 
     /// The executor of the future.
     executor_type get_executor() const { return state().executor(); }

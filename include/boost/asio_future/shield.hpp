@@ -102,7 +102,7 @@ public:
     {
         return boost::asio::async_initiate<CompletionToken, completion_signature>(
             typename future_type::template initiate_wait<!future_type::copyable_value, true>(
-                future_.handle()),
+                future_.state_),
             token);
     }
 

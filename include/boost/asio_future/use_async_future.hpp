@@ -11,6 +11,7 @@
 #include <boost/asio_future/async_future.hpp>
 
 #include <boost/asio_future/detail/config.hpp>
+#include <boost/asio_future/detail/source_location.hpp>
 
 #include <memory>
 #include <type_traits>
@@ -29,8 +30,11 @@ namespace asio_future
  * @li `void(error_code, T)`, `void(std::exception_ptr, T)` and `void(T)` give `async_future<T>`;
  * @li more values give `async_future<std::tuple<...>>`.
  *
- * A non-zero `error_code` is stored as `boost::system::system_error`; a non-null
- * `std::exception_ptr` is stored as is.
+ * A non-zero `error_code` is stored as `boost::system::system_error`, except
+ * `asio::error::operation_aborted`: an operation that completes with it (after `fut.cancel()`,
+ * `timer.cancel()`, `socket.close()`, ...) leaves the future cancelled, as asyncio leaves a
+ * task whose coroutine was cancelled, and a cancelled future is never reported as "exception
+ * was never retrieved". A non-null `std::exception_ptr` is stored as is.
  *
  * @par Executor
  * The future is bound to the executor of the operation's initiation (its I/O object's
@@ -65,20 +69,41 @@ public:
     using allocator_type = Allocator;
 
     /// Constructs the token with a default-constructed allocator.
-    constexpr use_async_future_t() noexcept(noexcept(Allocator())) : allocator_() {}
+    /**
+     * `where` is the site that `future_service` debug mode records for the futures the token
+     * makes: by default where the token is constructed, that is the user's line for
+     * `af::use_async_future_t<>()` written at the call site and for the default token of an
+     * I/O object made by `as_default_on` (Asio constructs it in the default argument of the
+     * initiating function). The namespace-scope `af::use_async_future` object cannot know its
+     * user's line: its futures record no site.
+     */
+    constexpr use_async_future_t(
+        const detail::source_location& where =
+            detail::source_location::current()) noexcept(noexcept(Allocator()))
+        : allocator_(), where_(where)
+    {
+    }
 
     /// Constructs the token with `a`.
-    explicit use_async_future_t(const Allocator& a) noexcept : allocator_(a) {}
+    explicit use_async_future_t(
+        const Allocator& a,
+        const detail::source_location& where = detail::source_location::current()) noexcept
+        : allocator_(a), where_(where)
+    {
+    }
 
-    /// The same token with another allocator.
+    /// The same token with another allocator (and the same recorded site).
     template <class OtherAllocator>
     use_async_future_t<OtherAllocator> rebind(const OtherAllocator& a) const noexcept
     {
-        return use_async_future_t<OtherAllocator>(a);
+        return use_async_future_t<OtherAllocator>(a, where_);
     }
 
     /// The allocator of the future's shared state.
     allocator_type get_allocator() const noexcept { return allocator_; }
+
+    /// The site recorded for the futures the token makes (see the constructor).
+    constexpr const detail::source_location& where() const noexcept { return where_; }
 
     /// Adapts an executor to make `use_async_future` its default completion token.
     template <class InnerExecutor>
@@ -115,10 +140,13 @@ public:
 
 private:
     Allocator allocator_;
+    detail::source_location where_;
 };
 
 /// The completion token that makes an asynchronous operation return an `async_future`.
-inline constexpr use_async_future_t<> use_async_future{};
+/** Its futures record no creation site in debug mode: write `af::use_async_future_t<>()` at
+ * the call site to record the user's line. */
+inline constexpr use_async_future_t<> use_async_future{detail::source_location{}};
 
 } // namespace asio_future
 } // namespace boost

@@ -235,6 +235,21 @@ public:
         return true;
     }
 
+    // cancel() by an operation's completion handler (the operation was aborted): nothing is
+    // emitted to the finished operation, and the first waiter may resume inline (publish).
+    bool cancel_from_handler(std::string_view msg)
+    {
+        if (is_claimed())
+            return false;
+        std::exception_ptr e = std::make_exception_ptr(cancelled_error(msg));
+        if (!claim())
+            return false;
+        outcome_.set_error(std::move(e));
+        kind_ = outcome_kind::cancelled;
+        dispatch(publish(node_action::complete, true));
+        return true;
+    }
+
     void on_context_shutdown() noexcept override
     {
         orphaned_.store(true, std::memory_order_release);
@@ -309,10 +324,17 @@ private:
         }
     }
 
-    void abandon(bool) noexcept override
+    void abandon(bool resolver_dropped) noexcept override
     {
         if (claim())
-            finish(outcome_kind::error, std::make_exception_ptr(broken_promise_error()));
+            finish(
+                outcome_kind::error,
+                std::make_exception_ptr(broken_promise_error(
+                    resolver_dropped
+                        ? "asio_future: the last resolver was destroyed without resolving the "
+                          "future"
+                        : "asio_future: every handle to the pending future was dropped while "
+                          "it was awaited, and it had no resolver")));
     }
 
     // Stores an error outcome after a successful claim() and publishes it.

@@ -26,11 +26,25 @@ namespace asio_future
 namespace detail
 {
 
-// The value a waiter's handler receives: T itself, or std::optional<T> when T has no default
-// constructor (a handler must be passed some value together with an exception).
-template <class T>
-using completion_value_t =
-    std::conditional_t<std::is_default_constructible_v<T>, T, std::optional<T>>;
+// The value a waiter's handler receives beside the exception: T itself when the error path can
+// build a placeholder T (a default-constructed one, or, for an I/O object such as a socket, one
+// constructed from the future's executor); std::optional<T> for any other T.
+template <class T, class Executor>
+inline constexpr bool has_placeholder_v =
+    std::is_default_constructible_v<T> || std::is_constructible_v<T, const Executor&>;
+
+template <class T, class Executor>
+using completion_value_t = std::conditional_t<has_placeholder_v<T, Executor>, T, std::optional<T>>;
+
+// The placeholder passed beside an exception: V() or V(ex) (see has_placeholder_v).
+template <class V, class Ex>
+V placeholder_value(const Ex& ex)
+{
+    if constexpr (std::is_default_constructible_v<V>)
+        return V();
+    else
+        return V(ex);
+}
 
 // What result() returns: a reference to the stored value, or nothing.
 template <class T>
@@ -48,14 +62,14 @@ struct result_reference<void>
 template <class T>
 using result_reference_t = typename result_reference<T>::type;
 
-template <class T>
+template <class T, class Executor>
 struct wait_signature
 {
-    using type = void(std::exception_ptr, completion_value_t<T>);
+    using type = void(std::exception_ptr, completion_value_t<T, Executor>);
 };
 
-template <>
-struct wait_signature<void>
+template <class Executor>
+struct wait_signature<void, Executor>
 {
     using type = void(std::exception_ptr);
 };

@@ -22,8 +22,10 @@
 #include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/recycling_allocator.hpp>
+#include <boost/asio/system_executor.hpp>
 
 #include <exception>
 #include <memory>
@@ -64,17 +66,16 @@ void deliver(state_ref<future_state<T, Executor>> st, Handler& h, bool detached)
     }
     else
     {
-        using value_type = completion_value_t<T>;
+        using value_type = completion_value_t<T, Executor>;
         std::optional<value_type> v;
         if (detached)
             e = std::make_exception_ptr(cancelled_error());
         else
             e = st->template extract<Take>(v);
+        if (!v)
+            v.emplace(placeholder_value<value_type>(st->executor()));
         st.reset();
-        if (v)
-            std::move(h)(std::exception_ptr(), std::move(*v));
-        else
-            std::move(h)(std::move(e), value_type{});
+        std::move(h)(std::move(e), std::move(*v));
     }
 }
 
@@ -104,16 +105,16 @@ private:
     Handler handler_;
 };
 
-// A copying wait on a future that is already done: the outcome is copied at once (it is
-// immutable), so the queued completion needs no reference to the state.
-template <class T, class Handler>
+// A completion whose arguments are known when the wait starts: a copying wait on a done future
+// (the outcome is immutable, so the queued completion needs no reference to the state), or a
+// wait on an empty handle. `Value` is the value argument, void for a void future.
+template <class Value, class Handler>
 class ready_copy_completion
 {
 public:
     using allocator_type = boost::asio::associated_allocator_t<Handler>;
-    using value_type = completion_value_t<T>;
 
-    ready_copy_completion(Handler&& h, std::exception_ptr e, std::optional<value_type>&& v)
+    ready_copy_completion(Handler&& h, std::exception_ptr e, std::optional<Value>&& v)
         : handler_(std::move(h)), error_(std::move(e)), value_(std::move(v))
     {
     }
@@ -125,19 +126,68 @@ public:
         return boost::asio::get_associated_allocator(handler_);
     }
 
-    void operator()()
-    {
-        if (value_)
-            std::move(handler_)(std::exception_ptr(), std::move(*value_));
-        else
-            std::move(handler_)(std::move(error_), value_type{});
-    }
+    void operator()() { std::move(handler_)(std::move(error_), std::move(*value_)); }
 
 private:
     Handler handler_;
     std::exception_ptr error_;
-    std::optional<value_type> value_;
+    std::optional<Value> value_;
 };
+
+template <class Handler>
+class ready_copy_completion<void, Handler>
+{
+public:
+    using allocator_type = boost::asio::associated_allocator_t<Handler>;
+
+    ready_copy_completion(Handler&& h, std::exception_ptr e) noexcept
+        : handler_(std::move(h)), error_(std::move(e))
+    {
+    }
+
+    ready_copy_completion(ready_copy_completion&&) = default;
+
+    allocator_type get_allocator() const noexcept
+    {
+        return boost::asio::get_associated_allocator(handler_);
+    }
+
+    void operator()() { std::move(handler_)(std::move(error_)); }
+
+private:
+    Handler handler_;
+    std::exception_ptr error_;
+};
+
+// A wait started on an empty (default-constructed or moved-from) handle, typically by
+// `co_await std::move(f)` after Asio suspended the coroutine: the handler receives
+// invalid_state_error through a post to its associated executor (asio::system_executor when it
+// has none) rather than an exception out of the initiation, which would end the program.
+template <class T, class Executor, class Handler>
+void complete_empty(Handler&& h)
+{
+    auto ex = boost::asio::get_associated_executor(h, boost::asio::system_executor());
+    std::exception_ptr e = std::make_exception_ptr(invalid_state_error(
+        "asio_future: wait on an empty future (default-constructed or moved-from)"));
+    if constexpr (std::is_void_v<T>)
+        boost::asio::post(ex, ready_copy_completion<void, Handler>(std::move(h), std::move(e)));
+    else
+    {
+        using value_type = completion_value_t<T, Executor>;
+        std::optional<value_type> v;
+        if constexpr (std::is_default_constructible_v<value_type>)
+            v.emplace();
+        else if constexpr (std::is_constructible_v<value_type, const decltype(ex)&>)
+            v.emplace(ex);
+        else if constexpr (std::is_constructible_v<Executor, const decltype(ex)&>)
+            v.emplace(Executor(ex));
+        else
+            std::rethrow_exception(e); // no executor to build the placeholder I/O object from
+        boost::asio::post(
+            ex,
+            ready_copy_completion<value_type, Handler>(std::move(h), std::move(e), std::move(v)));
+    }
+}
 
 // A pending wait: a node in the future's list holding the handler, outstanding work on the
 // handler's executor, a reference to the state, and the cancellation slot it registered with.
@@ -277,11 +327,17 @@ private:
         // a lock, like the completion of a pending wait.
         if constexpr (!Take && !std::is_void_v<T>)
         {
-            std::optional<completion_value_t<T>> v;
+            using value_type = completion_value_t<T, Executor>;
+            std::optional<value_type> v;
             std::exception_ptr e = st.template extract<false>(v);
+            if (!v)
+                v.emplace(placeholder_value<value_type>(st.executor()));
             boost::asio::defer(
                 ex,
-                ready_copy_completion<T, Handler>(std::move(h), std::move(e), std::move(v)));
+                ready_copy_completion<value_type, Handler>(
+                    std::move(h),
+                    std::move(e),
+                    std::move(v)));
         }
         else
             boost::asio::defer(

@@ -25,11 +25,6 @@ namespace boost
 {
 namespace asio_future
 {
-namespace detail
-{
-
-} // namespace detail
-
 template <class T, class Executor>
 template <bool Take, bool Shielded>
 class basic_async_future<T, Executor>::initiate_wait
@@ -39,14 +34,29 @@ public:
 
     explicit initiate_wait(handle_type h) noexcept : state_(std::move(h)) {}
 
-    executor_type get_executor() const noexcept { return state_->executor(); }
+    // An empty handle has no executor: a default-constructed one where the type has one.
+    executor_type get_executor() const
+    {
+        if (state_)
+            return state_->executor();
+        if constexpr (std::is_default_constructible_v<executor_type>)
+            return executor_type();
+        else
+            throw invalid_state_error(
+                "asio_future: empty future (default-constructed or moved-from)");
+    }
 
     // Some initiators (experimental::use_promise) pass the handler as an lvalue they keep
-    // using: it is copied then, as Asio's own initiations do.
+    // using: it is copied then, as Asio's own initiations do. On an empty handle the handler
+    // completes with invalid_state_error (Asio may run this after suspending a coroutine, where
+    // an exception would end the program).
     template <class Handler>
     void operator()(Handler&& handler) const
     {
         using handler_type = std::decay_t<Handler>;
+        if (!state_)
+            return detail::complete_empty<T, Executor>(
+                handler_type(std::forward<Handler>(handler)));
         detail::wait_op<Take, T, Executor, handler_type, Shielded>::start(
             *state_,
             handler_type(std::forward<Handler>(handler)));
@@ -86,7 +96,7 @@ std::exception_ptr basic_async_future<T, Executor>::exception() const
 
 template <class T, class Executor>
 template <class F>
-callback_id basic_async_future<T, Executor>::add_done_callback(F&& fn)
+callback_id basic_async_future<T, Executor>::add_done_callback(F&& fn) const
 {
     static_assert(
         std::is_invocable_v<std::decay_t<F>&, const basic_async_future&>,
@@ -103,7 +113,7 @@ callback_id basic_async_future<T, Executor>::add_done_callback(F&& fn)
 }
 
 template <class T, class Executor>
-std::size_t basic_async_future<T, Executor>::remove_done_callback(callback_id id)
+std::size_t basic_async_future<T, Executor>::remove_done_callback(callback_id id) const
 {
     std::size_t count = 0;
     detail::state_base::run_all(

@@ -34,7 +34,7 @@ public:
         case error::invalid_state:
             return "invalid state";
         case error::broken_promise:
-            return "broken promise: no resolver is left to resolve the future";
+            return "broken promise";
         case error::timeout:
             return "timeout";
         }
@@ -55,8 +55,19 @@ inline boost::system::error_code make_error_code(error e) noexcept
     return {static_cast<int>(e), asio_future_category()};
 }
 
+namespace detail
+{
+// system_error(ec, "") would write what() as ": <message>".
+inline boost::system::system_error make_system_error(error e, std::string_view what_arg)
+{
+    if (what_arg.empty())
+        return boost::system::system_error(make_error_code(e));
+    return boost::system::system_error(make_error_code(e), std::string(what_arg));
+}
+} // namespace detail
+
 inline cancelled_error::cancelled_error(std::string_view msg)
-    : system_error(make_error_code(error::cancelled), std::string(msg)), message_(msg)
+    : system_error(detail::make_system_error(error::cancelled, msg)), message_(msg)
 {
 }
 
@@ -65,8 +76,8 @@ inline invalid_state_error::invalid_state_error(const std::string& what_arg)
 {
 }
 
-inline broken_promise_error::broken_promise_error()
-    : system_error(make_error_code(error::broken_promise))
+inline broken_promise_error::broken_promise_error(std::string_view what_arg)
+    : system_error(detail::make_system_error(error::broken_promise, what_arg))
 {
 }
 

@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/system_executor.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
@@ -69,13 +70,18 @@ struct token_completion<T>
     }
 };
 
-// Stores a failure; false when the disposition says success.
+// Stores a failure; false when the disposition says success. An aborted operation (its timer
+// or socket was cancelled or closed, or the future itself was) leaves the future cancelled.
 template <class State>
 bool fail_with(State& s, const boost::system::error_code& ec)
 {
     if (!ec)
         return false;
-    if (!s.is_claimed())
+    if (s.is_claimed())
+        return true;
+    if (ec == boost::asio::error::operation_aborted)
+        s.cancel_from_handler(ec.message());
+    else
         s.template try_set_exception<true>(
             std::make_exception_ptr(boost::system::system_error(ec)));
     return true;
@@ -216,7 +222,7 @@ public:
         state_type* s = state_type::create(
             asio_future::detail::initiation_executor(initiation, boost::asio::system_executor()),
             token.get_allocator(),
-            asio_future::detail::source_location::current());
+            token.where());
         return_type fut = return_type::adopt_state(s);
         try
         {
