@@ -154,6 +154,28 @@ static_assert(std::is_same_v<
 // ---------------------------------------------------------------------------------------------
 
 // tag::ref_resolver[]
+// The resolver is shallow-const: a callback that captures it by value needs no `mutable`, and
+// a const resolver resolves.
+BOOST_AUTO_TEST_CASE(const_resolver_resolves)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<std::string>(ctx);
+    const af::resolver<std::string> r = fut.get_resolver();
+    const auto on_value = [r](const std::string& v) { return r.set_result(v); };
+    const auto on_error = [r](std::exception_ptr e) { return r.set_exception(e); };
+    BOOST_TEST(on_value("first"));
+    BOOST_TEST(!on_value("second"));
+    BOOST_TEST(!on_error(std::make_exception_ptr(std::runtime_error("late"))));
+    BOOST_TEST(!r.set_exception(std::runtime_error("late")));
+    BOOST_TEST(!r.cancel());
+    BOOST_TEST(fut.result() == "first");
+
+    auto other = af::make_future<void>(ctx);
+    std::thread t([r = other.get_resolver()] { r.cancel("from a thread"); });
+    t.join();
+    BOOST_TEST(other.cancelled());
+}
+
 BOOST_AUTO_TEST_CASE(set_result_returns_true_first_then_false)
 {
     asio::io_context ctx;
