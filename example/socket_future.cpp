@@ -37,15 +37,15 @@ asio::awaitable<void> echo_once()
     auto ex = co_await asio::this_coro::executor;
     tcp::acceptor acceptor(ex, {asio::ip::address_v4::loopback(), 0});
 
-    // Both operations start now and run side by side; each future is awaited later.
-    tcp::socket server(ex);
+    // Both operations start now and run side by side; each future is awaited later. The
+    // accepted socket is the future's value: a socket, not an optional.
     tcp::socket client(ex);
-    af::async_future<void> accepted =
-        acceptor.async_accept(server, af::timeout(2s, af::use_async_future));
+    af::async_future<tcp::socket> accepted =
+        acceptor.async_accept(af::timeout(2s, af::use_async_future));
     af::async_future<void> connected =
         client.async_connect(acceptor.local_endpoint(), af::timeout(2s, af::use_async_future));
     co_await std::move(connected);
-    co_await std::move(accepted);
+    tcp::socket server = co_await std::move(accepted);
 
     // The client says hello; the server echoes what it read.
     const std::string hello = "hello";

@@ -97,9 +97,24 @@ asio::awaitable<void> run_client()
 }
 // end::example_threaded_client_fetch[]
 
+// tag::example_threaded_client_future[]
+// The guide's own form of step 4: hand the future itself to a thread. A future is a handle,
+// like std::shared_ptr: a lambda that captures it by value may resolve it.
+asio::awaitable<void> compute_on_a_thread()
+{
+    af::async_future<std::string> fut(co_await asio::this_coro::executor);
+    std::thread worker([fut] { fut.set_result("computed on a thread"); });
+    std::cout << co_await fut.async_wait(asio::use_awaitable) << '\n';
+    worker.join();
+}
+// end::example_threaded_client_future[]
+
 int main()
 {
     asio::io_context ctx;
     asio::co_spawn(ctx, run_client(), asio::detached);
+    ctx.run();
+    ctx.restart();
+    asio::co_spawn(ctx, compute_on_a_thread(), asio::detached);
     ctx.run();
 }

@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -82,9 +83,40 @@ asio::awaitable<void> run_client()
 }
 // end::example_timeout[]
 
+// tag::example_catch_timeout[]
+// Over an operation with an error_code signature (a timer, a socket read) the deadline gives
+// the code af::error::timeout, which use_awaitable throws as boost::system::system_error; over a
+// future it gives af::timeout_error, a system_error with the same code. One catch for both:
+asio::awaitable<void> wait_for_both(asio::steady_timer& slow_operation, af::async_future<int> fut)
+{
+    for (int i = 0; i < 2; ++i)
+    {
+        try
+        {
+            if (i == 0)
+                co_await slow_operation.async_wait(af::timeout(20ms, asio::use_awaitable));
+            else
+                co_await fut.async_wait(af::timeout(20ms, asio::use_awaitable));
+        }
+        catch (const boost::system::system_error& e)
+        {
+            if (e.code() != af::error::timeout)
+                throw;
+            std::cout << (i == 0 ? "operation" : "future") << " timed out\n";
+        }
+    }
+}
+// end::example_catch_timeout[]
+
 int main()
 {
     asio::io_context ctx;
     asio::co_spawn(ctx, run_client(), asio::detached);
+    ctx.run();
+
+    asio::steady_timer slow_operation(ctx, 1h);
+    auto never_resolved = af::make_future<int>(ctx);
+    ctx.restart();
+    asio::co_spawn(ctx, wait_for_both(slow_operation, never_resolved), asio::detached);
     ctx.run();
 }

@@ -892,6 +892,7 @@ BOOST_AUTO_TEST_CASE(io_objects_are_delivered_as_themselves)
 }
 
 // A timer has no is_open(): check that the placeholder is a timer of the future's executor.
+// tag::ref_io_object[]
 BOOST_AUTO_TEST_CASE(steady_timer_is_delivered_as_itself)
 {
     static_assert(std::is_same_v<
@@ -918,6 +919,7 @@ BOOST_AUTO_TEST_CASE(steady_timer_is_delivered_as_itself)
     BOOST_TEST(holds<af::cancelled_error>(error));
     BOOST_TEST(placeholder_on_ctx);
 }
+// end::ref_io_object[]
 
 BOOST_AUTO_TEST_CASE(throwing_copy_constructor_fails_only_the_waiter)
 {
@@ -991,6 +993,7 @@ static_assert(has_const_members<af::async_future<int>>::value);
 static_assert(
     has_const_members<af::basic_async_future<int, asio::io_context::executor_type>>::value);
 
+// tag::ref_shallow_const[]
 // The guide's step 4: a plain lambda captures the future by value and resolves it on a thread.
 BOOST_AUTO_TEST_CASE(thread_lambda_captures_the_future_by_value)
 {
@@ -1003,6 +1006,7 @@ BOOST_AUTO_TEST_CASE(thread_lambda_captures_the_future_by_value)
     worker.join();
     BOOST_TEST(got == "x");
 }
+// end::ref_shallow_const[]
 
 // A callback SDK's `(value, error)` shape, adapted in a lambda that captures the resolver.
 template <class Callback>
