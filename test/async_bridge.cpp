@@ -44,6 +44,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/cancel_after.hpp"
+
 #if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -1440,3 +1442,46 @@ BOOST_AUTO_TEST_CASE(stress_callbacks_deadlines_and_cancellations)
         "values " << n_value << ", timeouts " << n_timeout << ", cancelled " << n_cancelled
                   << ", winning callbacks " << n_wins);
 }
+
+// ---------------------------------------------------------------------------------------------
+// asio::cancel_after (Asio 1.31+) around the bridge's token: the deregistration runs
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(
+    cancel_after,
+    *boost::unit_test::precondition(asio_future_test::has_cancel_after))
+
+#if defined(ASIO_FUTURE_TEST_HAS_CANCEL_AFTER)
+
+BOOST_AUTO_TEST_CASE(expiry_deregisters)
+{
+    asio::io_context ctx;
+    int deregistered = 0;
+    std::exception_ptr error;
+    std::optional<af::bridge_callback<int>> kept;
+    af::async_bridge<int>(
+        ctx.get_executor(),
+        [&](af::bridge_callback<int> on_done)
+        {
+            kept.emplace(on_done);
+            return [&] { ++deregistered; };
+        },
+        asio::cancel_after(
+            std::chrono::milliseconds(20),
+            [&](std::exception_ptr e, int) { error = e; }));
+    ctx.run();
+    BOOST_TEST(deregistered == 1);
+    BOOST_TEST(holds<af::cancelled_error>(error));
+    BOOST_TEST(!(*kept)(1)); // the late callback is harmless
+}
+
+#else
+
+BOOST_AUTO_TEST_CASE(not_available)
+{
+    BOOST_FAIL("runs only where the precondition holds");
+}
+
+#endif // ASIO_FUTURE_TEST_HAS_CANCEL_AFTER
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -29,6 +29,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <exception>
@@ -40,6 +41,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/cancel_after.hpp"
 
 #if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
 #include <boost/asio/co_spawn.hpp>
@@ -1618,5 +1621,118 @@ BOOST_AUTO_TEST_CASE(co_await_use_awaitable_allocates_exactly_the_state)
 }
 
 #endif // BOOST_ASIO_FUTURE_HAS_CO_AWAIT
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+// asio::cancel_after (Asio 1.31+): the deadline of Asio itself, on a future's waits
+// ---------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_SUITE(
+    cancel_after,
+    *boost::unit_test::precondition(asio_future_test::has_cancel_after))
+
+#if defined(ASIO_FUTURE_TEST_HAS_CANCEL_AFTER)
+
+// Terminal by default: the expiry cancels the future itself (as a terminal emit would).
+BOOST_AUTO_TEST_CASE(expiry_cancels_the_future)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    int calls = 0;
+    std::exception_ptr error;
+    fut.async_wait(asio::cancel_after(
+        std::chrono::milliseconds(20),
+        [&](std::exception_ptr e, int)
+        {
+            ++calls;
+            error = e;
+        }));
+    ctx.run();
+    BOOST_TEST(calls == 1);
+    BOOST_TEST(is_cancelled(error));
+    BOOST_TEST(fut.cancelled());
+}
+
+// Total: only the wait ends; the future goes on and can be resolved.
+BOOST_AUTO_TEST_CASE(total_expiry_detaches_only_the_wait)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    std::exception_ptr error;
+    fut.async_wait(asio::cancel_after(
+        std::chrono::milliseconds(20),
+        asio::cancellation_type::total,
+        [&](std::exception_ptr e, int) { error = e; }));
+    ctx.run();
+    BOOST_TEST(is_cancelled(error));
+    BOOST_TEST(!fut.done());
+    BOOST_TEST(fut.try_set_result(4));
+}
+
+// A result first: delivered, and the timer goes with the wait (run() does not wait an hour).
+BOOST_AUTO_TEST_CASE(result_first_cancels_the_timer)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    int value = 0;
+    fut.async_wait(asio::cancel_after(
+        std::chrono::hours(1),
+        [&](std::exception_ptr e, int v) { value = e ? -1 : v; }));
+    fut.set_result(6);
+    ctx.run_for(std::chrono::seconds(10));
+    BOOST_TEST(ctx.stopped());
+    BOOST_TEST(value == 6);
+}
+
+#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
+asio::awaitable<void> await_under_cancel_after(af::async_future<int> f, int& caught)
+{
+    try
+    {
+        co_await f.async_wait(
+            asio::cancel_after(std::chrono::milliseconds(20), asio::use_awaitable));
+    }
+    catch (const af::cancelled_error&)
+    {
+        ++caught;
+    }
+    auto g = af::make_future<int>(co_await asio::this_coro::executor);
+    try
+    {
+        co_await std::move(g)(
+            asio::cancel_after(std::chrono::milliseconds(20), asio::use_awaitable));
+    }
+    catch (const af::cancelled_error&)
+    {
+        ++caught;
+    }
+}
+
+BOOST_AUTO_TEST_CASE(coroutine_waits_under_cancel_after)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    int caught = 0;
+    std::exception_ptr error;
+    asio::co_spawn(
+        ctx,
+        await_under_cancel_after(fut, caught),
+        [&](std::exception_ptr e) { error = e; });
+    ctx.run();
+    BOOST_TEST(!error);
+    BOOST_TEST(caught == 2);
+    BOOST_TEST(fut.cancelled());
+}
+#endif // BOOST_ASIO_FUTURE_HAS_CO_AWAIT
+
+#else
+
+BOOST_AUTO_TEST_CASE(not_available)
+{
+    BOOST_FAIL("runs only where the precondition holds");
+}
+
+#endif // ASIO_FUTURE_TEST_HAS_CANCEL_AFTER
 
 BOOST_AUTO_TEST_SUITE_END()

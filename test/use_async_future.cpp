@@ -49,6 +49,7 @@
 #include <vector>
 
 #include "archetypes/async_ops.hpp"
+#include "support/cancel_after.hpp"
 
 #if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
 #include <boost/asio/co_spawn.hpp>
@@ -1677,3 +1678,49 @@ BOOST_AUTO_TEST_CASE(await_token_futures_in_a_coroutine)
 BOOST_AUTO_TEST_SUITE_END()
 
 #endif // BOOST_ASIO_FUTURE_HAS_CO_AWAIT
+
+// =============================================================================================
+// asio::cancel_after (Asio 1.31+) around the token
+// =============================================================================================
+
+BOOST_AUTO_TEST_SUITE(
+    cancel_after,
+    *boost::unit_test::precondition(asio_future_test::has_cancel_after))
+
+#if defined(ASIO_FUTURE_TEST_HAS_CANCEL_AFTER)
+
+// The expiry aborts the timer's wait: the future ends cancelled (operation_aborted).
+BOOST_AUTO_TEST_CASE(expiry_aborts_the_operation)
+{
+    asio::io_context ctx;
+    asio::steady_timer timer(ctx, std::chrono::hours(1));
+    auto fut =
+        timer.async_wait(asio::cancel_after(std::chrono::milliseconds(20), af::use_async_future));
+    static_assert(std::is_same_v<decltype(fut), af::async_future<void>>);
+    ctx.run_for(std::chrono::seconds(10));
+    BOOST_TEST(ctx.stopped());
+    BOOST_TEST(fut.cancelled());
+}
+
+// The operation first: its result, and nothing lingers.
+BOOST_AUTO_TEST_CASE(operation_first)
+{
+    asio::io_context ctx;
+    asio::steady_timer timer(ctx, std::chrono::milliseconds(1));
+    auto fut = timer.async_wait(asio::cancel_after(std::chrono::hours(1), af::use_async_future));
+    ctx.run_for(std::chrono::seconds(10));
+    BOOST_TEST(ctx.stopped());
+    BOOST_TEST(fut.done());
+    BOOST_TEST(!fut.cancelled());
+}
+
+#else
+
+BOOST_AUTO_TEST_CASE(not_available)
+{
+    BOOST_FAIL("runs only where the precondition holds");
+}
+
+#endif // ASIO_FUTURE_TEST_HAS_CANCEL_AFTER
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -6,7 +6,7 @@
 # with the line "N passed, N failed". Exits non-zero if anything failed.
 #
 #   bash tools/test.sh                                  all configurations
-#   ASIO_FUTURE_CONFIGS="gcc-cxx20 tsan" bash tools/test.sh   a subset
+#   ASIO_FUTURE_CONFIGS="gcc-cxx20 tsan" bash tools/test.sh   a subset ("" for none: trees only)
 #
 # Configurations (CMake builds go to build/<cfg>, b2 to build/b2):
 #   gcc-cxx17    g++-12, C++17
@@ -22,6 +22,16 @@
 #                invalid accesses, uninitialised reads and definite or indirect leaks fail
 #   fuzz         clang++-16 libFuzzer + ASan + UBSan build of test/fuzz/model_fuzzer.cpp, run
 #                for ASIO_FUTURE_FUZZ_SECONDS (default 60) over a copy of test/fuzz/corpus
+#
+# Other Boost.Asio versions: ASIO_FUTURE_ASIO_TREES="PATH ..." adds, after the configurations
+# above, one configuration per tree (named asio-<version>): every test and example built with
+# g++-12, C++20, against that Asio (put before Debian's Boost 1.81 headers with -isystem; the
+# other Boost libraries stay 1.81), plus the umbrella header compiled as C++17 with -Wpedantic
+# -Werror. A PATH is a folder holding boost/asio.hpp (a Boost or Boost.Asio tree) or a .tar.xz /
+# .tar.gz archive of one (unpacked under build/asio-trees/). A PATH that does not exist or holds
+# no Asio is reported as not tested, and counted as neither passed nor failed.
+#
+#   ASIO_FUTURE_ASIO_TREES="$HOME/boost_1_90_0" bash tools/test.sh
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,12 +39,13 @@ cd "$root"
 
 bash tools/install_deps.sh
 
-configs=${ASIO_FUTURE_CONFIGS:-"doc gcc-cxx17 gcc-cxx20 valgrind asan-ubsan tsan b2 fuzz"}
+configs=${ASIO_FUTURE_CONFIGS-"doc gcc-cxx17 gcc-cxx20 valgrind asan-ubsan tsan b2 fuzz"}
 jobs=2
 
 total_passed=0
 total_failed=0
 summary=()
+umbrella_result=()
 
 # Adds one line to the summary and to the totals: record <cfg> <passed> <failed> <seconds> [note]
 record() {
@@ -44,11 +55,15 @@ record() {
 }
 
 run_cmake_config() {
-    local cfg=$1
+    local cfg=$1 asio_tree=${2:-}
     local dir=build/$cfg
     local cxx std flags=""
     local -a extra=() env=()
     case $cfg in
+        asio-*)
+            # Another Asio, ahead of the system's Boost headers.
+            cxx=g++-12 std=20 flags="-isystem $asio_tree"
+            ;;
         gcc-cxx17) cxx=g++-12 std=17 extra=(-DBOOST_ASIO_FUTURE_PCH=OFF) ;;
         gcc-cxx20) cxx=g++-12 std=20 extra=(-DBOOST_ASIO_FUTURE_CONSUMER_TESTS=ON) ;;
         clang-cxx20) cxx=clang++-16 std=20 ;;
@@ -111,6 +126,13 @@ run_cmake_config() {
     fi
     # A build failure counts once, on top of the tests it broke.
     failed=$((failed + build_failed))
+    # An Asio tree's umbrella-header check (run_asio_tree) counts on the tree's line.
+    if [ "${#umbrella_result[@]}" -gt 0 ]; then
+        passed=$((passed + umbrella_result[0]))
+        failed=$((failed + umbrella_result[1]))
+        note="${note:+$note; }${umbrella_result[2]}"
+        umbrella_result=()
+    fi
 
     local consumer
     consumer=$(sed -nE 's/.*Test +#[0-9]+: (cmake_[a-z_]+) [. ]*(\**[A-Za-z]+( [A-Za-z]+)?).*/\1: \2/p' \
@@ -230,6 +252,51 @@ run_valgrind() {
     record valgrind "$passed" "$failed" $((SECONDS - start)) "$note"
 }
 
+# The Asio version of a tree, from its boost/asio/version.hpp: 1.38.0 for 103800.
+asio_version_of() {
+    local v
+    v=$(sed -nE 's/^#define BOOST_ASIO_VERSION ([0-9]+).*/\1/p' "$1/boost/asio/version.hpp")
+    [ -n "$v" ] && echo "$((v / 100000)).$((v / 100 % 1000)).$((v % 100))"
+}
+
+# A folder holding boost/asio.hpp, for a folder or an archive; empty when there is none.
+asio_tree_dir() {
+    local path=$1 dir
+    case $path in
+        *.tar.xz | *.tar.gz | *.tgz)
+            [ -f "$path" ] || return 0
+            dir=build/asio-trees/$(basename "$path" | sed -E 's/\.(tar\.xz|tar\.gz|tgz)$//')
+            if [ ! -f "$dir/.unpacked" ]; then
+                rm -rf "$dir" && mkdir -p "$dir"
+                tar -C "$dir" -xf "$path" && touch "$dir/.unpacked"
+            fi
+            ;;
+        *) dir=$path ;;
+    esac
+    [ -f "$dir/boost/asio.hpp" ] && (cd "$dir" && pwd)
+    return 0
+}
+
+# Every test and example against another Asio tree, and the umbrella header as C++17.
+run_asio_tree() {
+    local path=$1 tree version
+    tree=$(asio_tree_dir "$path")
+    if [ -z "$tree" ]; then
+        echo "=== [asio tree] $path: no boost/asio.hpp there, not tested ==="
+        summary+=("$(printf '%-12s %s' "asio-?" "NOT TESTED: no Asio tree at $path")")
+        return
+    fi
+    version=$(asio_version_of "$tree")
+    echo "=== [asio-$version] umbrella header, C++17, -Wpedantic -Werror ($tree) ==="
+    if echo '#include <boost/asio_future.hpp>' | g++-12 -std=c++17 -x c++ -fsyntax-only \
+        -Wall -Wextra -Wpedantic -Werror -DBOOST_ASIO_NO_DEPRECATED -isystem "$tree" -Iinclude -; then
+        umbrella_result=(1 0 "umbrella C++17 passed")
+    else
+        umbrella_result=(0 1 "umbrella C++17 FAILED")
+    fi
+    run_cmake_config "asio-$version" "$tree"
+}
+
 for cfg in $configs; do
     if [ "$cfg" = b2 ]; then
         run_b2
@@ -242,6 +309,10 @@ for cfg in $configs; do
     else
         run_cmake_config "$cfg"
     fi
+done
+
+for tree in ${ASIO_FUTURE_ASIO_TREES:-}; do
+    run_asio_tree "$tree"
 done
 
 echo

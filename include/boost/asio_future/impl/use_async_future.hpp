@@ -196,6 +196,27 @@ private:
     Allocator allocator_;
 };
 
+// The handler of an operation whose initiation has no executor (`asio::post(token)`): it
+// completes on asio::system_executor, the future's executor then. Asio 1.37 made
+// inline_executor the default of a handler without one, which cannot post. A handler of an
+// operation that has an executor gets none of its own, so that it never overrides the I/O
+// executor of an async_compose.
+template <class Signature, class Allocator>
+class token_handler_on_system_executor : public token_handler<Signature, Allocator>
+{
+public:
+    using token_handler<Signature, Allocator>::token_handler;
+
+    using executor_type = boost::asio::system_executor;
+    executor_type get_executor() const noexcept { return {}; }
+};
+
+template <class Initiation, class Signature, class Allocator>
+using token_handler_for = std::conditional_t<
+    has_executor<std::decay_t<Initiation>>::value,
+    token_handler<Signature, Allocator>,
+    token_handler_on_system_executor<Signature, Allocator>>;
+
 } // namespace detail
 } // namespace asio_future
 
@@ -227,7 +248,9 @@ public:
         try
         {
             std::forward<Initiation>(initiation)(
-                asio_future::detail::token_handler<R(Args...), Allocator>(s, token.get_allocator()),
+                asio_future::detail::token_handler_for<Initiation, R(Args...), Allocator>(
+                    s,
+                    token.get_allocator()),
                 std::forward<InitArgs>(args)...);
         }
         catch (...)
