@@ -2217,7 +2217,9 @@ BOOST_AUTO_TEST_CASE(use_async_future_and_deferred)
 }
 
 // Another token between the adapters (not a binder the adapters see through): each adapter
-// keeps its own timer, chained; the earlier still wins and nothing lingers.
+// keeps its own timer, chained; the earlier still wins and nothing lingers. The inner adapter
+// cannot see the operation's executor through Asio's initiation wrapper: the handler is bound
+// to the context, so that both timers run there, one at a time with the operation.
 BOOST_AUTO_TEST_CASE(a_token_between_the_adapters)
 {
     for (int outer_earlier = 0; outer_earlier < 2; ++outer_earlier)
@@ -2233,14 +2235,14 @@ BOOST_AUTO_TEST_CASE(a_token_between_the_adapters)
                 outer,
                 asio::bind_allocator(
                     counting_allocator<void>(stats),
-                    af::timeout(inner, w.handler()))));
+                    af::timeout(inner, asio::bind_executor(ctx, w.handler())))));
             asio::steady_timer t(ctx, 30s);
             ec_waiter tw;
             t.async_wait(af::timeout(
                 outer,
                 asio::bind_allocator(
                     counting_allocator<void>(stats),
-                    af::timeout(inner, tw.handler()))));
+                    af::timeout(inner, asio::bind_executor(ctx, tw.handler())))));
             const auto elapsed = timed_run(ctx);
             BOOST_TEST(w.calls == 1, "outer earlier " << outer_earlier);
             BOOST_TEST(is_timeout(w.error), "outer earlier " << outer_earlier);
