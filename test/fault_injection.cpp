@@ -447,6 +447,52 @@ BOOST_AUTO_TEST_CASE(timeout_adapter)
         });
 }
 
+// Nested adapters share one op and one timer: the same allocations as one adapter.
+BOOST_AUTO_TEST_CASE(nested_timeout_adapters)
+{
+    long single = 0;
+    for (int nested = 0; nested < 2; ++nested)
+    {
+        const long n = for_every_k(
+            nested ? "af::timeout(af::timeout)" : "af::timeout (for comparison)",
+            [nested](long k)
+            {
+                asio::io_context ctx;
+                auto fut = af::make_future<int>(ctx);
+                record before, tried;
+                fut.async_wait(before.handler());
+                bool threw = false;
+                {
+                    armed a(k);
+                    try
+                    {
+                        if (nested)
+                            fut.async_wait(af::timeout(2h, af::timeout(1h, tried.handler())));
+                        else
+                            fut.async_wait(af::timeout(1h, tried.handler()));
+                    }
+                    catch (const std::bad_alloc&)
+                    {
+                        threw = true;
+                    }
+                }
+                BOOST_TEST(threw == g_injected);
+                BOOST_TEST(!fut.done());
+                fut.set_result(9);
+                ctx.run(); // returns: no timer is left behind
+                BOOST_TEST(before.calls == 1);
+                BOOST_TEST(before.value == 9);
+                BOOST_TEST(tried.calls == (threw ? 0 : 1));
+                if (!threw)
+                    BOOST_TEST(tried.value == 9);
+            });
+        if (nested)
+            BOOST_TEST(n == single);
+        else
+            single = n;
+    }
+}
+
 BOOST_AUTO_TEST_CASE(async_bridge)
 {
     for_every_k(

@@ -1861,3 +1861,531 @@ BOOST_AUTO_TEST_CASE(deadline_expiring_during_an_initiation_on_another_thread)
     for (auto& f : futures)
         BOOST_TEST(f.cancelled());
 }
+
+// =============================================================================================
+// 8. Nested deadlines: an overall deadline around a per-call one. The earlier wins and is the
+//    only one that acts (its cancellation type, its translation); the later one's timer does
+//    not linger: every later deadline here is 30s, and run() must return well before.
+// =============================================================================================
+
+BOOST_AUTO_TEST_SUITE(nested)
+
+namespace
+{
+
+// The three shapes of two nested deadlines, the earlier one 50ms away.
+enum class nesting
+{
+    inner_earlier, // af::timeout(30s, af::timeout(50ms, token))
+    outer_earlier, // af::timeout(50ms, af::timeout(30s, token))
+    equal          // af::deadline(t, af::deadline(t, token))
+};
+
+constexpr nesting every_nesting[] = {
+    nesting::inner_earlier,
+    nesting::outer_earlier,
+    nesting::equal};
+
+const char* name_of(nesting n)
+{
+    switch (n)
+    {
+    case nesting::inner_earlier:
+        return "inner earlier";
+    case nesting::outer_earlier:
+        return "outer earlier";
+    default:
+        return "equal";
+    }
+}
+
+template <class Token>
+auto nest(nesting n, Token&& token)
+{
+    // One type for the three shapes: deadlines relative to now.
+    const auto now = clock_type::now();
+    const auto early = now + 50ms;
+    const auto late = now + 30s;
+    switch (n)
+    {
+    case nesting::inner_earlier:
+        return af::deadline(late, af::deadline(early, std::forward<Token>(token)));
+    case nesting::outer_earlier:
+        return af::deadline(early, af::deadline(late, std::forward<Token>(token)));
+    default:
+        return af::deadline(early, af::deadline(early, std::forward<Token>(token)));
+    }
+}
+
+// Records the cancellation types an operation sees and completes with `operation_aborted` on
+// the first one: void(error_code).
+struct initiate_cancellable
+{
+    using executor_type = asio::io_context::executor_type;
+    asio::io_context* ctx;
+    executor_type get_executor() const noexcept { return ctx->get_executor(); }
+
+    template <class Handler>
+    void operator()(Handler&& h, std::vector<asio::cancellation_type_t>* seen) const
+    {
+        auto timer = std::make_shared<asio::steady_timer>(*ctx, 30s);
+        auto slot = asio::get_associated_cancellation_slot(h);
+        if (slot.is_connected())
+            slot.assign(
+                [timer, seen](asio::cancellation_type_t t)
+                {
+                    seen->push_back(t);
+                    timer->cancel();
+                });
+        timer->async_wait(
+            [timer, h = std::forward<Handler>(h)](error_code ec) mutable
+            {
+                auto slot = asio::get_associated_cancellation_slot(h);
+                if (slot.is_connected())
+                    slot.clear();
+                std::move(h)(ec);
+            });
+    }
+};
+
+template <class Token>
+auto async_cancellable(
+    asio::io_context& ctx,
+    std::vector<asio::cancellation_type_t>& seen,
+    Token&& token)
+{
+    return asio::async_initiate<Token, void(error_code)>(initiate_cancellable{&ctx}, token, &seen);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(on_a_future_wait)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        waiter w;
+        fut.async_wait(nest(n, w.handler()));
+        BOOST_TEST(w.calls == 0);
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, name_of(n));
+        BOOST_TEST(is_timeout(w.error), name_of(n));
+        BOOST_TEST(fut.cancelled(), name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n)); // the 30s deadline does not linger
+    }
+}
+
+BOOST_AUTO_TEST_CASE(on_a_timer_wait)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        asio::steady_timer t(ctx, 30s);
+        ec_waiter w;
+        t.async_wait(nest(n, w.handler()));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, name_of(n));
+        BOOST_TEST((w.ec == af::error::timeout), name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+    }
+}
+
+// The operation sees one cancellation, of the earlier deadline's type: only it acted.
+BOOST_AUTO_TEST_CASE(the_operation_sees_only_the_earlier_deadline)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        std::vector<asio::cancellation_type_t> seen;
+        ec_waiter w;
+        const auto now = clock_type::now();
+        const auto outer = n == nesting::inner_earlier ? now + 30s : now + 50ms;
+        const auto inner = n == nesting::outer_earlier ? now + 30s : now + 50ms;
+        async_cancellable(
+            ctx,
+            seen,
+            af::deadline(
+                outer,
+                af::deadline(inner, w.handler(), asio::cancellation_type::partial),
+                asio::cancellation_type::total));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, name_of(n));
+        BOOST_TEST((w.ec == af::error::timeout), name_of(n));
+        BOOST_TEST_REQUIRE(seen.size() == 1u, name_of(n));
+        // Equal deadlines: the outer adapter's applies.
+        const auto expected = n == nesting::inner_earlier ? asio::cancellation_type::partial
+                                                          : asio::cancellation_type::total;
+        BOOST_TEST((seen[0] == expected), name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+    }
+}
+
+// On a future wait the type decides what the deadline does: total only ends the wait,
+// terminal cancels the future. Which happened tells which deadline acted.
+BOOST_AUTO_TEST_CASE(which_deadline_acted_on_a_future_wait)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        waiter w;
+        const auto now = clock_type::now();
+        const auto outer = n == nesting::inner_earlier ? now + 30s : now + 50ms;
+        const auto inner = n == nesting::outer_earlier ? now + 30s : now + 50ms;
+        fut.async_wait(af::deadline(
+            outer,
+            af::deadline(inner, w.handler(), asio::cancellation_type::terminal),
+            asio::cancellation_type::total));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, name_of(n));
+        BOOST_TEST(is_timeout(w.error), name_of(n));
+        // The inner (terminal) one cancelled the future; the outer (total) one left it pending.
+        BOOST_TEST(fut.cancelled() == (n == nesting::inner_earlier), name_of(n));
+        BOOST_TEST(fut.done() == (n == nesting::inner_earlier), name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(three_levels)
+{
+    // The 50ms deadline at each of the three places.
+    for (int earliest = 0; earliest < 3; ++earliest)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        waiter w;
+        auto d = [&](int level) { return level == earliest ? 50ms : 30000ms; };
+        fut.async_wait(af::timeout(d(0), af::timeout(d(1), af::timeout(d(2), w.handler()))));
+        asio::steady_timer t(ctx, 30s);
+        ec_waiter tw;
+        t.async_wait(af::timeout(d(0), af::timeout(d(1), af::timeout(d(2), tw.handler()))));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, "earliest " << earliest);
+        BOOST_TEST(is_timeout(w.error), "earliest " << earliest);
+        BOOST_TEST(fut.cancelled(), "earliest " << earliest);
+        BOOST_TEST(tw.calls == 1, "earliest " << earliest);
+        BOOST_TEST((tw.ec == af::error::timeout), "earliest " << earliest);
+        BOOST_TEST((elapsed < 4s), "earliest " << earliest);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(result_before_both_is_unchanged)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        waiter w;
+        fut.async_wait(af::timeout(30s, af::timeout(20s, w.handler())));
+        asio::post(ctx, [fut]() mutable { fut.set_result(42); });
+        asio::steady_timer t(ctx, 0ms);
+        ec_waiter tw;
+        t.async_wait(nest(n, tw.handler()));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1);
+        BOOST_TEST(!w.error);
+        BOOST_TEST(w.value == 42);
+        BOOST_TEST(!fut.cancelled());
+        BOOST_TEST(tw.calls == 1, name_of(n));
+        BOOST_TEST(!tw.ec, name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n)); // neither timer lingers
+    }
+}
+
+// An outer slot emitted before both deadlines: the operation is cancelled, not timed out. The
+// slot bound around both adapters, between them, and inside both.
+BOOST_AUTO_TEST_CASE(outer_cancellation_before_both_is_not_translated)
+{
+    for (int where = 0; where < 3; ++where)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        asio::steady_timer t(ctx, 30s);
+        asio::cancellation_signal fsig, tsig;
+        waiter w;
+        ec_waiter tw;
+        switch (where)
+        {
+        case 0:
+            fut.async_wait(asio::bind_cancellation_slot(
+                fsig.slot(),
+                af::timeout(30s, af::timeout(20s, w.handler()))));
+            t.async_wait(asio::bind_cancellation_slot(
+                tsig.slot(),
+                af::timeout(20s, af::timeout(30s, tw.handler()))));
+            break;
+        case 1:
+            fut.async_wait(af::timeout(
+                30s,
+                asio::bind_cancellation_slot(fsig.slot(), af::timeout(20s, w.handler()))));
+            t.async_wait(af::timeout(
+                20s,
+                asio::bind_cancellation_slot(tsig.slot(), af::timeout(30s, tw.handler()))));
+            break;
+        default:
+            fut.async_wait(af::timeout(
+                30s,
+                af::timeout(20s, asio::bind_cancellation_slot(fsig.slot(), w.handler()))));
+            t.async_wait(af::timeout(
+                20s,
+                af::timeout(30s, asio::bind_cancellation_slot(tsig.slot(), tw.handler()))));
+            break;
+        }
+        asio::post(
+            ctx,
+            [&]
+            {
+                fsig.emit(asio::cancellation_type::terminal);
+                tsig.emit(asio::cancellation_type::terminal);
+            });
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, "where " << where);
+        BOOST_TEST(is_cancelled(w.error), "where " << where);
+        BOOST_TEST(fut.cancelled(), "where " << where);
+        BOOST_TEST(tw.calls == 1, "where " << where);
+        BOOST_TEST((tw.ec == asio::error::operation_aborted), "where " << where);
+        BOOST_TEST((elapsed < 4s), "where " << where);
+        fsig.emit(asio::cancellation_type::terminal); // after completion: harmless
+        tsig.emit(asio::cancellation_type::terminal);
+    }
+}
+
+// The earlier deadline still fires with an outer slot bound (and never emitted) around both.
+BOOST_AUTO_TEST_CASE(deadline_fires_with_an_outer_slot_around_both)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        asio::cancellation_signal sig;
+        waiter w;
+        fut.async_wait(asio::bind_cancellation_slot(sig.slot(), nest(n, w.handler())));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(w.calls == 1, name_of(n));
+        BOOST_TEST(is_timeout(w.error), name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+        sig.emit(asio::cancellation_type::terminal); // the outer slot was cleared: harmless
+    }
+}
+
+BOOST_AUTO_TEST_CASE(strand_bound_around_both)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        auto strand = asio::make_strand(ctx);
+        auto fut = af::make_future<int>(ctx);
+        int calls = 0;
+        bool on_strand = false, timed_out = false;
+        fut.async_wait(asio::bind_executor(
+            strand,
+            nest(
+                n,
+                [&](std::exception_ptr e, int)
+                {
+                    on_strand = strand.running_in_this_thread();
+                    timed_out = is_timeout(e);
+                    ++calls;
+                })));
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(calls == 1, name_of(n));
+        BOOST_TEST(on_strand, name_of(n));
+        BOOST_TEST(timed_out, name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(use_async_future_and_deferred)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        asio::steady_timer t(ctx, 30s);
+        af::async_future<void> f = t.async_wait(nest(n, af::use_async_future));
+        auto fut = af::make_future<int>(ctx);
+        waiter w;
+        auto op = fut.async_wait(nest(n, asio::deferred));
+        std::move(op)(w.handler());
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST_REQUIRE(f.done(), name_of(n));
+        BOOST_TEST((code_of(f.exception()) == af::error::timeout), name_of(n));
+        BOOST_TEST(w.calls == 1, name_of(n));
+        BOOST_TEST(is_timeout(w.error), name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+    }
+}
+
+// Another token between the adapters (not a binder the adapters see through): each adapter
+// keeps its own timer, chained; the earlier still wins and nothing lingers. The inner adapter
+// cannot see the operation's executor through Asio's initiation wrapper: the handler is bound
+// to the context, so that both timers run there, one at a time with the operation.
+BOOST_AUTO_TEST_CASE(a_token_between_the_adapters)
+{
+    for (int outer_earlier = 0; outer_earlier < 2; ++outer_earlier)
+    {
+        alloc_stats stats;
+        {
+            asio::io_context ctx;
+            auto fut = af::make_future<int>(ctx);
+            waiter w;
+            const auto outer = outer_earlier ? 50ms : 30000ms;
+            const auto inner = outer_earlier ? 30000ms : 50ms;
+            fut.async_wait(af::timeout(
+                outer,
+                asio::bind_allocator(
+                    counting_allocator<void>(stats),
+                    af::timeout(inner, asio::bind_executor(ctx, w.handler())))));
+            asio::steady_timer t(ctx, 30s);
+            ec_waiter tw;
+            t.async_wait(af::timeout(
+                outer,
+                asio::bind_allocator(
+                    counting_allocator<void>(stats),
+                    af::timeout(inner, asio::bind_executor(ctx, tw.handler())))));
+            const auto elapsed = timed_run(ctx);
+            BOOST_TEST(w.calls == 1, "outer earlier " << outer_earlier);
+            BOOST_TEST(is_timeout(w.error), "outer earlier " << outer_earlier);
+            BOOST_TEST(fut.cancelled(), "outer earlier " << outer_earlier);
+            BOOST_TEST(tw.calls == 1, "outer earlier " << outer_earlier);
+            BOOST_TEST((tw.ec == af::error::timeout), "outer earlier " << outer_earlier);
+            BOOST_TEST((elapsed < 4s), "outer earlier " << outer_earlier);
+        }
+        BOOST_TEST(stats.allocs.load() > 0);
+        BOOST_TEST(stats.allocs.load() == stats.deallocs.load());
+    }
+}
+
+#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
+
+BOOST_AUTO_TEST_CASE(use_awaitable)
+{
+    for (nesting n : every_nesting)
+    {
+        asio::io_context ctx;
+        auto fut = af::make_future<int>(ctx);
+        int outcome = 0;
+        error_code timer_ec, tuple_ec;
+        int value = -1;
+        asio::co_spawn(
+            ctx,
+            [&]() -> asio::awaitable<void>
+            {
+                try
+                {
+                    co_await fut.async_wait(nest(n, asio::use_awaitable));
+                    outcome = 1;
+                }
+                catch (const af::timeout_error& e)
+                {
+                    outcome = e.code() == af::error::timeout ? 2 : 3;
+                }
+                catch (...)
+                {
+                    outcome = 4;
+                }
+                asio::steady_timer t(ctx, 30s);
+                try
+                {
+                    co_await t.async_wait(nest(n, asio::use_awaitable));
+                }
+                catch (const boost::system::system_error& e)
+                {
+                    timer_ec = e.code();
+                }
+                asio::steady_timer t2(ctx, 30s);
+                auto [ec] = co_await t2.async_wait(nest(n, asio::as_tuple(asio::use_awaitable)));
+                tuple_ec = ec;
+                auto fut2 = af::make_future<int>(ctx);
+                asio::post(ctx, [fut2]() mutable { fut2.set_result(5); });
+                value = co_await fut2.async_wait(
+                    af::timeout(30s, af::timeout(20s, asio::use_awaitable)));
+            },
+            asio::detached);
+        const auto elapsed = timed_run(ctx);
+        BOOST_TEST(outcome == 2, name_of(n));
+        BOOST_TEST(fut.cancelled(), name_of(n));
+        BOOST_TEST((timer_ec == af::error::timeout), name_of(n));
+        BOOST_TEST((tuple_ec == af::error::timeout), name_of(n));
+        BOOST_TEST(value == 5, name_of(n));
+        BOOST_TEST((elapsed < 4s), name_of(n));
+    }
+}
+
+// co_spawn's cancellation reaches the operation through both adapters, before either
+// deadline: a cancellation, not a timeout.
+BOOST_AUTO_TEST_CASE(co_spawn_cancellation_through_both)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    asio::cancellation_signal sig;
+    int outcome = 0;
+    asio::co_spawn(
+        ctx,
+        [&]() -> asio::awaitable<void>
+        {
+            asio::post(ctx, [&] { sig.emit(asio::cancellation_type::terminal); });
+            try
+            {
+                co_await fut.async_wait(af::timeout(30s, af::timeout(20s, asio::use_awaitable)));
+                outcome = 1;
+            }
+            catch (const af::timeout_error&)
+            {
+                outcome = 2;
+            }
+            catch (const af::cancelled_error&)
+            {
+                outcome = 3;
+            }
+            catch (...)
+            {
+                outcome = 4;
+            }
+        },
+        asio::bind_cancellation_slot(sig.slot(), asio::detached));
+    const auto elapsed = timed_run(ctx);
+    BOOST_TEST(outcome == 3);
+    BOOST_TEST(fut.cancelled());
+    BOOST_TEST((elapsed < 4s));
+}
+
+#endif // BOOST_ASIO_FUTURE_HAS_CO_AWAIT
+
+// Nested directly, the adapters share one op and one timer: through the handler's allocator
+// (which Asio does not recycle), a nested wait allocates what a single one does.
+BOOST_AUTO_TEST_CASE(nested_adapters_allocate_as_one)
+{
+    long allocs[4] = {0, 0, 0, 0};
+    for (int levels = 1; levels <= 3; ++levels)
+    {
+        alloc_stats stats;
+        {
+            asio::io_context ctx;
+            auto fut = af::make_future<int>(ctx);
+            waiter w;
+            auto h = asio::bind_allocator(counting_allocator<void>(stats), w.handler());
+            if (levels == 1)
+                fut.async_wait(af::timeout(5s, h));
+            else if (levels == 2)
+                fut.async_wait(af::timeout(10s, af::timeout(5s, h)));
+            else
+                fut.async_wait(af::timeout(10s, af::timeout(5s, af::timeout(20s, h))));
+            asio::post(ctx, [fut]() mutable { fut.set_result(1); });
+            const auto elapsed = timed_run(ctx);
+            BOOST_TEST(w.calls == 1);
+            BOOST_TEST(w.value == 1);
+            BOOST_TEST((elapsed < 4s));
+        }
+        BOOST_TEST(stats.allocs.load() == stats.deallocs.load());
+        allocs[levels] = stats.allocs.load();
+    }
+    BOOST_TEST_MESSAGE(
+        "handler allocator uses: 1 level " << allocs[1] << ", 2 levels " << allocs[2]
+                                           << ", 3 levels " << allocs[3]);
+    BOOST_TEST(allocs[1] >= 2); // the wait's op and the adapter's
+    BOOST_TEST(allocs[2] == allocs[1]);
+    BOOST_TEST(allocs[3] == allocs[1]);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -69,6 +69,22 @@ public:
  * af::timeout(d, token))`) is moved inside it, onto the token: the deadline keeps its slot, the
  * outer slot is forwarded, and the timer runs on the bound executor.
  *
+ * Adapters nest: `af::timeout(30s, af::timeout(1s, token))` (an overall deadline around a
+ * per-call one), at any depth, equal deadlines included. The earlier deadline wins: only it
+ * emits its cancellation type and translates the completion; with equal deadlines the outer
+ * adapter's type applies. Nested directly (or through the binders above), the adapters share
+ * one timer set to the earlier deadline: a nested wait costs what a single one does, and no
+ * later timer lingers. With another token adapter between them (`af::timeout(a,
+ * asio::bind_allocator(alloc, af::timeout(b, token)))`), each keeps its own timer, cancelled
+ * when the operation completes (the outer adapter's op is then the one nearest the operation, and
+ * forwards the inner one's cancellation to it); the inner one cannot see the operation's
+ * executor through that token's initiation, so its timer runs on the handler's associated
+ * executor: bind one (`asio::bind_executor`) when the handler has none. An adapter translates only
+ * the disposition it sees: one inside `asio::as_tuple` (`asio::as_tuple(af::timeout(d, token))`, or
+ * the inner one of `af::timeout(a, asio::as_tuple(af::timeout(b, token)))`) receives a tuple and
+ * leaves it as is; put `as_tuple` innermost: `af::timeout(a, af::timeout(b,
+ * asio::as_tuple(token)))`.
+ *
  * The timer and the operation complete on the handler's associated executor, which must run
  * them one at a time (a strand, or a context run by one thread), as any per-operation
  * cancellation requires. The operation may be started from any thread that may start it (a

@@ -12,6 +12,7 @@
 
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/initiation_executor.hpp>
+#include <boost/asio_future/detail/timeout_fsm.hpp>
 #include <boost/asio_future/detail/wait_op.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,9 +24,9 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/core/empty_value.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -122,12 +123,18 @@ private:
 };
 
 // One allocation (with the handler's allocator) holding the handler, the timer, the signal the
-// operation sees, and three references: the operation's, the timer's and the initiation's.
+// operation sees, and the deadline's state machine (timeout_fsm), which counts the references
+// of the operation, of the timer and of the initiating call. The allocator is kept beside the
+// handler: the handler is moved out before the op is freed (a nested adapter's handler cannot
+// give its allocator once moved from).
 template <class Handler>
 class timeout_op
+    : private boost::empty_value<typename std::allocator_traits<decltype(wait_allocator(
+          std::declval<const Handler&>()))>::template rebind_alloc<timeout_op<Handler>>>
 {
     using alloc_type = typename std::allocator_traits<decltype(wait_allocator(
         std::declval<const Handler&>()))>::template rebind_alloc<timeout_op>;
+    using alloc_base = boost::empty_value<alloc_type>;
 
 public:
     using handler = timeout_handler<Handler>;
@@ -142,7 +149,8 @@ public:
         timeout_op* p = std::allocator_traits<alloc_type>::allocate(alloc, 1);
         try
         {
-            return ::new (static_cast<void*>(p)) timeout_op(std::move(h), timer_ex, expiry, type);
+            return ::new (static_cast<void*>(p))
+                timeout_op(alloc, std::move(h), timer_ex, expiry, type);
         }
         catch (...)
         {
@@ -188,18 +196,19 @@ public:
     // The operation never got, or dropped, its handler.
     void abandon() noexcept
     {
-        finish_waiting();
-        release();
+        clear_outer();
+        act(fsm_.on_abandon());
     }
 
     template <class... Args>
     void complete(Args&&... args)
     {
-        finish_waiting();
-        const bool timed_out = timed_out_.load(std::memory_order_acquire);
+        clear_outer();
         Handler h(std::move(handler_));
-        release();
-        std::move(h)(translate_timeout(std::forward<Args>(args), timed_out)...);
+        const timeout_action a = fsm_.on_complete();
+        act(a); // cancels the timer, frees the op: the op is not touched after this
+        std::move(h)(
+            translate_timeout(std::forward<Args>(args), has(a, timeout_action::translate))...);
     }
 
 private:
@@ -210,27 +219,21 @@ private:
         {
             // The operation is being cancelled from outside: a deadline expiring now did not
             // cause the cancellation and must not add its own.
-            op->outer_cancelled_.store(true, std::memory_order_release);
-            op->signal_.emit(type);
+            if (has(op->fsm_.on_outer_cancellation(), timeout_action::forward_cancellation))
+                op->signal_.emit(type);
         }
         timeout_op* op;
     };
 
-    // Releases one reference of the op when it goes, unless dismissed (an exception from an
-    // emit must not leak the op).
-    class reference
+    // The timer's reference, released when it goes unless dismissed: a deadline emitted is
+    // reported done even if a cancellation handler throws (the op must not leak).
+    class emitting
     {
     public:
-        explicit reference(timeout_op* op) noexcept : op_(op) {}
-        reference(const reference&) = delete;
-        reference& operator=(const reference&) = delete;
-        ~reference()
-        {
-            if (op_)
-                op_->release();
-        }
-        timeout_op* get() const noexcept { return op_; }
-        void dismiss() noexcept { op_ = nullptr; }
+        explicit emitting(timeout_op* op) noexcept : op_(op) {}
+        emitting(const emitting&) = delete;
+        emitting& operator=(const emitting&) = delete;
+        ~emitting() { op_->act(op_->fsm_.on_emitted()); }
 
     private:
         timeout_op* op_;
@@ -245,14 +248,13 @@ private:
         ~timer_done()
         {
             if (op_)
-                op_->release();
+                op_->act(op_->fsm_.on_timer(false));
         }
 
         void operator()(boost::system::error_code ec)
         {
-            reference ref(std::exchange(op_, nullptr));
-            if (!ec && ref.get()->expire() == expiry::parked)
-                ref.dismiss(); // the timer's reference now belongs to the parked expiry
+            timeout_op* op = std::exchange(op_, nullptr);
+            op->act(op->fsm_.on_timer(!ec));
         }
 
     private:
@@ -263,7 +265,7 @@ private:
     class expiry_retry
     {
     public:
-        using allocator_type = decltype(wait_allocator(std::declval<const Handler&>()));
+        using allocator_type = alloc_type;
 
         explicit expiry_retry(timeout_op* op) noexcept : op_(op) {}
         expiry_retry(expiry_retry&& other) noexcept : op_(std::exchange(other.op_, nullptr)) {}
@@ -271,63 +273,25 @@ private:
         ~expiry_retry()
         {
             if (op_)
-                op_->release();
+                op_->act(op_->fsm_.on_expiry_retry(false));
         }
 
-        allocator_type get_allocator() const noexcept { return wait_allocator(op_->handler_); }
+        allocator_type get_allocator() const noexcept { return op_->alloc(); }
 
         void operator()()
         {
-            reference ref(std::exchange(op_, nullptr));
-            ref.get()->expire(); // the initiation has ended: it emits or finds nothing to do
+            timeout_op* op = std::exchange(op_, nullptr);
+            op->act(op->fsm_.on_expiry_retry(true));
         }
 
     private:
         timeout_op* op_;
     };
 
-    enum class expiry
+    // Does what the state machine asks (deliver and translate are complete's).
+    void act(timeout_action a) noexcept(false)
     {
-        done,
-        parked
-    };
-
-    // The deadline passed; runs on the handler's executor.
-    expiry expire()
-    {
-        if (completed_.load(std::memory_order_acquire) ||
-            outer_cancelled_.load(std::memory_order_acquire))
-            return expiry::done;
-        int r = refs_.load(std::memory_order_acquire);
-        while (r & initiation_ref)
-        {
-            // The initiation still runs on another thread: the operation may not have
-            // registered with the slot yet (an emit now would race with that, and be lost).
-            // Park the expiry: the initiating function queues it when it lets go.
-            if (refs_.compare_exchange_weak(
-                    r,
-                    r | expiry_parked,
-                    std::memory_order_acq_rel,
-                    std::memory_order_acquire))
-                return expiry::parked;
-        }
-        timed_out_.store(true, std::memory_order_release);
-        signal_.emit(type_);
-        return expiry::done;
-    }
-
-    // The initiating function lets go of its reference, and queues a parked expiry.
-    void end_initiation() noexcept
-    {
-        int r = refs_.load(std::memory_order_relaxed);
-        while (!refs_.compare_exchange_weak(
-            r,
-            r & ~(initiation_ref | expiry_parked),
-            std::memory_order_acq_rel,
-            std::memory_order_relaxed))
-        {
-        }
-        if (r & expiry_parked)
+        if (has(a, timeout_action::queue_expiry))
         {
             // Queuing allocates. Without memory, the deadline could be neither delivered nor
             // reported (the operation is started): as for a resolution, the program ends.
@@ -340,36 +304,44 @@ private:
                 std::terminate();
             }
         }
-        else if ((r & ~initiation_ref) == 0)
+        if (has(a, timeout_action::emit_deadline))
+        {
+            emitting scope(this);
+            signal_.emit(type_);
+        }
+        if (has(a, timeout_action::cancel_timer))
+            timer_.cancel();
+        if (has(a, timeout_action::free))
             destroy();
     }
 
+    // The initiating function lets go of its reference, and queues a parked expiry.
+    void end_initiation() noexcept { act(fsm_.on_initiation_end()); }
+
     timeout_op(
+        const alloc_type& alloc,
         Handler&& h,
         const boost::asio::any_io_executor& timer_ex,
         std::chrono::steady_clock::time_point expiry,
         boost::asio::cancellation_type_t type)
-        : handler_(std::move(h)), timer_(timer_ex, expiry), type_(type)
+        : alloc_base(boost::empty_init_t(), alloc),
+          handler_(std::move(h)),
+          timer_(timer_ex, expiry),
+          type_(type)
     {
     }
 
-    void finish_waiting() noexcept
+    const alloc_type& alloc() const noexcept { return alloc_base::get(); }
+
+    void clear_outer() noexcept
     {
-        completed_.store(true, std::memory_order_release);
         if (outer_.is_connected())
             outer_.clear();
-        timer_.cancel();
-    }
-
-    void release() noexcept
-    {
-        if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1)
-            destroy();
     }
 
     void destroy() noexcept
     {
-        alloc_type alloc(wait_allocator(handler_));
+        alloc_type alloc(this->alloc());
         this->~timeout_op();
         std::allocator_traits<alloc_type>::deallocate(alloc, this, 1);
     }
@@ -379,15 +351,7 @@ private:
     boost::asio::cancellation_signal signal_;
     boost::asio::cancellation_slot outer_;
     boost::asio::cancellation_type_t type_;
-    // The initiation's reference is a bit of its own, so that an expiry can tell it is held;
-    // another bit marks an expiry parked until the initiation ends.
-    static constexpr int initiation_ref = 1 << 8;
-    static constexpr int expiry_parked = 1 << 9;
-
-    std::atomic<int> refs_{2 + initiation_ref};
-    std::atomic<bool> completed_{false};
-    std::atomic<bool> timed_out_{false};
-    std::atomic<bool> outer_cancelled_{false};
+    timeout_fsm fsm_;
 };
 
 // The timer runs where the operation does: its initiation's executor, else the handler's.

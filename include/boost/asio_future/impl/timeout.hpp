@@ -67,11 +67,58 @@ public:
         std::move(init_)(typename op_type::handler(op), std::forward<Args>(args)...);
     }
 
+    // Takes on the deadline of an adapter nested directly inside this one
+    // (af::timeout(a, af::timeout(b, token))): the earlier of the two applies, with its
+    // cancellation type; this one's when they are equal. One timer then bounds the operation.
+    void nest(std::chrono::steady_clock::time_point expiry, boost::asio::cancellation_type_t type)
+    {
+        if (expiry < expiry_)
+        {
+            expiry_ = expiry;
+            type_ = type;
+        }
+    }
+
 private:
     Initiation init_;
     std::chrono::steady_clock::time_point expiry_;
     boost::asio::cancellation_type_t type_;
 };
+
+template <class Initiation>
+struct is_initiate_timeout : std::false_type
+{
+};
+
+template <class Initiation>
+struct is_initiate_timeout<initiate_timeout<Initiation>> : std::true_type
+{
+};
+
+// The initiation an adapter hands its token: the operation's wrapped in the deadline, or,
+// when the operation is already an adapter's (the adapter is nested directly inside another),
+// that one with the earlier of the two deadlines.
+template <class Initiation>
+using timeout_initiation_t = std::conditional_t<
+    is_initiate_timeout<std::decay_t<Initiation>>::value,
+    std::decay_t<Initiation>,
+    initiate_timeout<std::decay_t<Initiation>>>;
+
+template <class Initiation>
+timeout_initiation_t<Initiation> make_timeout_initiation(
+    Initiation&& init,
+    std::chrono::steady_clock::time_point expiry,
+    boost::asio::cancellation_type_t type)
+{
+    if constexpr (is_initiate_timeout<std::decay_t<Initiation>>::value)
+    {
+        timeout_initiation_t<Initiation> merged(std::forward<Initiation>(init));
+        merged.nest(expiry, type);
+        return merged;
+    }
+    else
+        return timeout_initiation_t<Initiation>(std::forward<Initiation>(init), expiry, type);
+}
 
 // Asio 1.26's binders (bind_cancellation_slot, ...) read `return_type` from the async_result
 // of the token they wrap: expose the adapted token's where it has one.
@@ -110,12 +157,12 @@ struct async_result<asio_future::timeout_t<CompletionToken>, Signatures...>
     template <class Initiation, class RawCompletionToken, class... Args>
     static auto initiate(Initiation&& initiation, RawCompletionToken&& token, Args&&... args)
         -> decltype(async_initiate<CompletionToken, Signatures...>(
-            std::declval<asio_future::detail::initiate_timeout<std::decay_t<Initiation>>>(),
+            std::declval<asio_future::detail::timeout_initiation_t<Initiation>>(),
             std::declval<CompletionToken&>(),
             std::forward<Args>(args)...))
     {
         return async_initiate<CompletionToken, Signatures...>(
-            asio_future::detail::initiate_timeout<std::decay_t<Initiation>>(
+            asio_future::detail::make_timeout_initiation(
                 std::forward<Initiation>(initiation),
                 token.expiry_,
                 token.type_),
