@@ -34,6 +34,10 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/version.hpp>
+#if BOOST_ASIO_VERSION >= 103100
+#include <boost/asio/cancel_after.hpp>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -475,6 +479,25 @@ double timer_and_signal(std::size_t n)
         });
 }
 
+#if BOOST_ASIO_VERSION >= 103100
+// Asio's own deadline (Asio 1.31+) on the same wait.
+double asio_cancel_after(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            for (std::size_t i = 0; i < n; ++i)
+            {
+                auto f = af::make_future<int>(ex);
+                asio::post(ex, [f]() mutable { f.set_result(1); });
+                sum += co_await f.async_wait(asio::cancel_after(1h, use_awaitable));
+            }
+        });
+}
+#endif
+
 double awaitable_or(std::size_t n)
 {
     using namespace asio::experimental::awaitable_operators;
@@ -544,6 +567,9 @@ const variant variants[] = {
     {"std_future_oneshot", "token", std_future_oneshot},
     {"af_timeout_result_wins", "deadline", af_timeout},
     {"timer_and_signal_result_wins", "deadline", timer_and_signal},
+#if BOOST_ASIO_VERSION >= 103100
+    {"asio_cancel_after_result_wins", "deadline", asio_cancel_after},
+#endif
     {"awaitable_or_result_wins", "deadline", awaitable_or},
     {"af_bridge_same_thread", "bridge", af_bridge},
 };

@@ -15,6 +15,9 @@
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+#include <boost/asio/bind_immediate_executor.hpp>
+#endif
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -34,6 +37,7 @@
 #include <cstdlib>
 #include <exception>
 #include <future>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -1734,5 +1738,89 @@ BOOST_AUTO_TEST_CASE(not_available)
 }
 
 #endif // ASIO_FUTURE_TEST_HAS_CANCEL_AFTER
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+// Immediate executors (Asio 1.27+): a wait on a done future completes through the handler's
+// associated immediate executor when it has one; without one, never inline
+// ---------------------------------------------------------------------------------------------
+
+namespace
+{
+
+boost::test_tools::assertion_result has_immediate_executor(boost::unit_test::test_unit_id)
+{
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+    return true;
+#else
+    boost::test_tools::assertion_result r(false);
+    r.message() << "this Asio has no immediate executors (Asio 1.27, Boost 1.82)";
+    std::cout << "skipped: " << r.message().str() << '\n';
+    return r;
+#endif
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(immediate_executor, *boost::unit_test::precondition(has_immediate_executor))
+
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+
+BOOST_AUTO_TEST_CASE(done_future_completes_through_the_immediate_executor)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    fut.set_result(3);
+    auto taken = af::make_future<std::unique_ptr<int>>(ctx);
+    taken.set_result(std::make_unique<int>(4));
+    int copied = 0, moved = 0, plain = 0;
+    bool copied_inline = false, moved_inline = false, plain_inline = true;
+    asio::post(
+        ctx,
+        [&]
+        {
+            // On the context's thread, dispatch through ctx's executor runs at once.
+            fut.async_wait(asio::bind_immediate_executor(
+                ctx.get_executor(),
+                [&](std::exception_ptr, int v) { copied = v; }));
+            copied_inline = copied == 3;
+            taken.async_take(asio::bind_immediate_executor(
+                ctx.get_executor(),
+                [&](std::exception_ptr, std::unique_ptr<int> p) { moved = p ? *p : -1; }));
+            moved_inline = moved == 4;
+            fut.async_wait([&](std::exception_ptr, int v) { plain = v; });
+            plain_inline = plain == 3;
+        });
+    ctx.run();
+    BOOST_TEST(copied_inline);
+    BOOST_TEST(moved_inline);
+    BOOST_TEST(!plain_inline); // no immediate executor: queued, as on every Asio
+    BOOST_TEST(plain == 3);
+}
+
+// A pending wait is not immediate: it completes through the handler's executor, later.
+BOOST_AUTO_TEST_CASE(pending_future_is_not_immediate)
+{
+    asio::io_context ctx;
+    auto fut = af::make_future<int>(ctx);
+    int got = 0;
+    fut.async_wait(asio::bind_immediate_executor(
+        ctx.get_executor(),
+        [&](std::exception_ptr, int v) { got = v; }));
+    fut.set_result(5);
+    BOOST_TEST(got == 0);
+    ctx.run();
+    BOOST_TEST(got == 5);
+}
+
+#else
+
+BOOST_AUTO_TEST_CASE(not_available)
+{
+    BOOST_FAIL("runs only where the precondition holds");
+}
+
+#endif // BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR
 
 BOOST_AUTO_TEST_SUITE_END()

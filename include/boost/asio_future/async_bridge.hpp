@@ -18,6 +18,9 @@
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+#include <boost/asio/associated_immediate_executor.hpp>
+#endif
 #include <boost/asio/async_result.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -318,6 +321,22 @@ struct associated_allocator<
         return associated_allocator<Handler, Allocator>::get(h.inner(), a);
     }
 };
+
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+// Derived from the inner handler's, so that it stays marked unspecialised where that is.
+template <class Handler, class Deregister, class Future, class Executor>
+struct associated_immediate_executor<
+    asio_future::detail::bridge_handler<Handler, Deregister, Future>,
+    Executor> : associated_immediate_executor<Handler, Executor>
+{
+    static decltype(auto) get(
+        const asio_future::detail::bridge_handler<Handler, Deregister, Future>& h,
+        const Executor& ex) noexcept
+    {
+        return associated_immediate_executor<Handler, Executor>::get(h.inner(), ex);
+    }
+};
+#endif
 
 } // namespace asio
 #endif

@@ -21,4 +21,9 @@
 #define BOOST_ASIO_FUTURE_HAS_CO_AWAIT 1
 #endif
 
+// Immediate executors (asio::bind_immediate_executor): Asio 1.27, Boost 1.82.
+#if BOOST_ASIO_VERSION >= 102700
+#define BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR 1
+#endif
+
 #endif // BOOST_ASIO_FUTURE_DETAIL_CONFIG_HPP

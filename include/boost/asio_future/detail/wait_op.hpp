@@ -18,6 +18,9 @@
 #include <boost/asio/associated_allocator.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+#include <boost/asio/associated_immediate_executor.hpp>
+#endif
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -39,6 +42,20 @@ namespace asio_future
 {
 namespace detail
 {
+
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+// True when `Handler` has an immediate executor of its own (Asio marks the unspecialised
+// associator, whose default is the I/O executor with blocking.never, a post).
+template <class Handler, class Executor, class = void>
+inline constexpr bool has_immediate_executor_v = true;
+
+template <class Handler, class Executor>
+inline constexpr bool has_immediate_executor_v<
+    Handler,
+    Executor,
+    std::void_t<typename boost::asio::associated_immediate_executor<Handler, Executor>::
+                    asio_associated_immediate_executor_is_unspecialised>> = false;
+#endif
 
 // The allocator a wait uses for its own storage: the handler's associated allocator, with
 // std::allocator replaced by Asio's per-thread recycling allocator (as Asio's own operations do).
@@ -100,6 +117,8 @@ public:
 
     void operator()() { deliver<Take>(std::move(state_), handler_, false); }
 
+    const Handler& handler() const noexcept { return handler_; }
+
 private:
     state_ref<future_state<T, Executor>> state_;
     Handler handler_;
@@ -128,6 +147,8 @@ public:
 
     void operator()() { std::move(handler_)(std::move(error_), std::move(*value_)); }
 
+    const Handler& handler() const noexcept { return handler_; }
+
 private:
     Handler handler_;
     std::exception_ptr error_;
@@ -153,6 +174,8 @@ public:
     }
 
     void operator()() { std::move(handler_)(std::move(error_)); }
+
+    const Handler& handler() const noexcept { return handler_; }
 
 private:
     Handler handler_;
@@ -332,7 +355,8 @@ private:
             std::exception_ptr e = st.template extract<false>(v);
             if (!v)
                 v.emplace(placeholder_value<value_type>(st.executor()));
-            boost::asio::defer(
+            complete_ready(
+                st,
                 ex,
                 ready_copy_completion<value_type, Handler>(
                     std::move(h),
@@ -340,11 +364,28 @@ private:
                     std::move(v)));
         }
         else
-            boost::asio::defer(
+            complete_ready(
+                st,
                 ex,
                 ready_completion<Take, T, Executor, Handler>(
                     state_ref<state_type>::share(&st),
                     std::move(h)));
+    }
+
+    // A handler with an associated immediate executor (asio::bind_immediate_executor, Asio
+    // 1.27+) completes through it, as Asio's own operations that complete at once do; any
+    // other is deferred to its executor.
+    template <class Ex, class Completion>
+    static void complete_ready(const state_type& st, const Ex& ex, Completion&& c)
+    {
+#if defined(BOOST_ASIO_FUTURE_HAS_IMMEDIATE_EXECUTOR)
+        if constexpr (has_immediate_executor_v<Handler, Executor>)
+            return boost::asio::dispatch(
+                boost::asio::get_associated_immediate_executor(c.handler(), st.executor()),
+                std::forward<Completion>(c));
+#endif
+        (void)st;
+        boost::asio::defer(ex, std::forward<Completion>(c));
     }
 
     template <class Ex>
