@@ -38,7 +38,10 @@ using pending_future_info = detail::pending_future_info;
  *
  * The service also owns the registry of the context's live futures: when the context shuts
  * down, pending futures are cancelled ("execution context shut down") and their waiting
- * handlers and done callbacks are destroyed without being invoked, per Asio's rule.
+ * handlers and done callbacks are destroyed without being invoked, per Asio's rule. Every
+ * future of the context lets go of its executor then, so that any handle may outlive the
+ * context whatever its executor (a strand must not be destroyed after its context);
+ * `get_executor()` throws `invalid_state_error` afterwards.
  *
  * Nothing on the hot path pays for it while debug mode is off.
  */
@@ -53,7 +56,7 @@ public:
 
     /// Constructs the service of `ctx` (done by `use_service`).
     explicit future_service(boost::asio::execution_context& ctx)
-        : service(ctx), core_(new detail::state_registry_core)
+        : service(ctx), core_(new detail::state_registry_core(ctx))
     {
     }
 
@@ -121,6 +124,8 @@ public:
 #endif
 
 private:
+    // Cancels the pending futures, destroys their handlers unrun and makes every future let go
+    // of its executor.
     void shutdown() override
     {
         core_->shutdown();

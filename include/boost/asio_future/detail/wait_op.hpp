@@ -12,6 +12,7 @@
 
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/future_state.hpp>
+#include <boost/asio_future/detail/initiation_executor.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
 #include <boost/asio_future/detail/state_ref.hpp>
 
@@ -159,6 +160,10 @@ public:
     {
         if (st.is_done())
             return post_ready(st, std::move(h));
+        // A future born after its context shut down: a handler that would complete there is
+        // destroyed, per Asio's rule.
+        if (st.orphaned() && completes_on_dead_context(h, st))
+            return;
 
         wait_op* op = create(st, std::move(h));
         auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
@@ -270,9 +275,11 @@ private:
 
     static void post_ready(state_type& st, Handler&& h)
     {
-        auto ex = boost::asio::get_associated_executor(h, st.executor());
-        if (st.orphaned() && posts_to_dead_context(ex, st))
+        if (st.orphaned() && completes_on_dead_context(h, st))
             return; // the context is gone: the handler is destroyed, per Asio's rule
+        // The future's executor is read only for a handler without one of its own, and then the
+        // future is not orphaned.
+        auto ex = boost::asio::get_associated_executor(h, st.executor());
         // A continuation of the waiting code: on the context's own thread it is queued without
         // a lock, like the completion of a pending wait.
         if constexpr (!Take && !std::is_void_v<T>)
@@ -291,11 +298,20 @@ private:
                     std::move(h)));
     }
 
-    template <class Ex>
-    static bool posts_to_dead_context(const Ex& ex, const state_type& st) noexcept
+    // For an orphaned future, whose executor is gone: true when the handler would complete on
+    // the future's context (its own executor is there, or it has none and would use the
+    // future's). One bound to another context still completes there. Contexts are compared by
+    // address: a context made later at the dead one's address is taken for it.
+    static bool completes_on_dead_context(const Handler& h, const state_type& st) noexcept
     {
-        return &boost::asio::query(ex, boost::asio::execution::context) ==
-               &boost::asio::query(st.executor(), boost::asio::execution::context);
+        using own = boost::asio::associated_executor_t<Handler, no_associated_executor>;
+        if constexpr (std::is_same_v<own, no_associated_executor>)
+            return true;
+        else
+            return context_address(
+                       boost::asio::associated_executor<Handler, no_associated_executor>::get(
+                           h,
+                           no_associated_executor())) == st.context();
     }
 
     // Not noexcept: a dispatch may run the handler inline, and its exception goes to the caller.

@@ -39,7 +39,9 @@ public:
 
     explicit initiate_wait(handle_type h) noexcept : state_(std::move(h)) {}
 
-    executor_type get_executor() const noexcept { return state_->executor(); }
+    // Throws invalid_state_error once the context shut down: an operation needing it (the
+    // timer of af::timeout for a handler without an executor) cannot start there.
+    executor_type get_executor() const { return state_->executor_copy(); }
 
     // Some initiators (experimental::use_promise) pass the handler as an lvalue they keep
     // using: it is copied then, as Asio's own initiations do.
