@@ -647,6 +647,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_handle_outlives_the_context, Kind, executor_
     erased->async_take(probe(late));
     BOOST_TEST(late.invoked.load() == 0);
     BOOST_TEST(late.destroyed_unrun.load() == 4);
+    // A deadline's timer would need the dead context: such a wait cannot start.
+    BOOST_CHECK_THROW(pending->async_wait(af::timeout(1h, probe(late))), af::invalid_state_error);
+    BOOST_TEST(late.destroyed_unrun.load() == 5);
     bool cancelled = false;
     pending->async_wait(asio::bind_executor(
         other,

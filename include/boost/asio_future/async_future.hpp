@@ -100,8 +100,9 @@ private:
  * destructor, say) has none from the start; it stays pending until resolved. From then on,
  * resolutions of a cancelled future return false, `get_executor()` throws
  * `invalid_state_error`, and a wait or done callback that would run on the dead context is
- * destroyed unrun; a wait whose handler is bound to another, live, context completes there
- * with the outcome. Resolvers and `on_done` may be used on any thread while the context is
+ * destroyed unrun (a wait under `af::timeout` throws `invalid_state_error`: its timer would
+ * need the dead context); a wait whose handler is bound to another, live, context completes
+ * there with the outcome. Resolvers and `on_done` may be used on any thread while the context is
  * being destroyed; starting a wait or adding a done callback that completes on the context may
  * not race its destruction (as for any Asio object of the context), but may follow it.
  */
