@@ -94,6 +94,22 @@ private:
  * that executor (a closed socket, a timer without expiry). Any other `T` without a default
  * constructor is delivered as `std::optional<T>`: `void(std::exception_ptr, std::optional<T>)`,
  * empty on the error path.
+ *
+ * @par Outliving the execution context
+ * Every handle (future, resolver, shielded future, `async_bridge`'s `on_done`) may outlive the
+ * execution context, whatever the executor: a strand, a strand of a strand, a `thread_pool`'s,
+ * an `any_io_executor` holding one. When the context shuts down, pending futures are cancelled
+ * ("execution context shut down"), their waiting handlers and done callbacks are destroyed
+ * without being invoked, and every future lets go of its executor (a strand must not be
+ * destroyed after its context). A future made while the context shuts down (in a handler's
+ * destructor, say) has none from the start; it stays pending until resolved. From then on,
+ * resolutions of a cancelled future return false, `get_executor()` throws
+ * `invalid_state_error`, and a wait or done callback that would run on the dead context is
+ * destroyed unrun (a wait under `af::timeout` throws `invalid_state_error`: its timer would
+ * need the dead context); a wait whose handler is bound to another, live, context completes
+ * there with the outcome. Resolvers and `on_done` may be used on any thread while the context is
+ * being destroyed; starting a wait or adding a done callback that completes on the context may
+ * not race its destruction (as for any Asio object of the context), but may follow it.
  */
 template <class T, class Executor = boost::asio::any_io_executor>
 class basic_async_future
@@ -265,7 +281,11 @@ public:
     std::size_t remove_done_callback(callback_id id) const;
 
     /// The executor the future is bound to. Equivalent to `asyncio.Future.get_loop`.
-    executor_type get_executor() const { return state().executor(); }
+    /**
+     * @throws invalid_state_error once the execution context has shut down: the future lets go
+     * of its executor then (see the class notes).
+     */
+    executor_type get_executor() const { return state().executor_copy(); }
 
     /// A producer handle: thread-safe, first resolution wins, broken promise on the last drop.
     resolver_type get_resolver() const;

@@ -11,6 +11,7 @@
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/state_registry.hpp>
 
+#include <boost/asio/detail/strand_executor_service.hpp>
 #include <boost/asio/execution_context.hpp>
 
 #include <chrono>
@@ -38,7 +39,11 @@ using pending_future_info = detail::pending_future_info;
  *
  * The service also owns the registry of the context's live futures: when the context shuts
  * down, pending futures are cancelled ("execution context shut down") and their waiting
- * handlers and done callbacks are destroyed without being invoked, per Asio's rule.
+ * handlers and done callbacks are destroyed without being invoked, per Asio's rule. Every
+ * future of the context lets go of its executor then, before the services its executor needs
+ * (a strand's) shut down, so that any handle may outlive the context whatever its executor;
+ * `get_executor()` throws `invalid_state_error` afterwards. (The service makes the strand
+ * service of the context before itself, so that strands shut down after the futures.)
  *
  * Nothing on the hot path pays for it while debug mode is off.
  */
@@ -53,7 +58,7 @@ public:
 
     /// Constructs the service of `ctx` (done by `use_service`).
     explicit future_service(boost::asio::execution_context& ctx)
-        : service(ctx), core_(new detail::state_registry_core)
+        : service(ctx), core_(make_core(ctx))
     {
     }
 
@@ -121,6 +126,19 @@ public:
 #endif
 
 private:
+    // Asio shuts services down newest first. The strands of the context must outlive the
+    // futures' shutdown: until it, a resolution on another thread may still queue a waiter on
+    // a strand, and a strand whose service has shut down cannot take it (Asio's strand races
+    // its own shutdown then). Their service is made first, so that it is the older one.
+    static detail::state_registry_core* make_core(boost::asio::execution_context& ctx)
+    {
+        boost::asio::use_service<boost::asio::detail::strand_executor_service>(ctx);
+        return new detail::state_registry_core(ctx);
+    }
+
+    // Cancels the pending futures, destroys their handlers unrun and makes every future let go
+    // of its executor, before any service a waiter's executor needs (the scheduler, strands)
+    // shuts down.
     void shutdown() override
     {
         core_->shutdown();

@@ -37,8 +37,9 @@ class basic_async_future;
  * later calls are harmless no-ops that return false, so a library that calls back twice cannot
  * hurt. When the last resolver of a pending future is destroyed, the future completes with
  * `broken_promise_error` (a dropped callback no longer hangs its waiter). A resolver that
- * outlives its execution context is a harmless no-op: the context's shutdown cancelled the
- * future.
+ * outlives its execution context, whatever its executor (a strand included), is a harmless
+ * no-op: the context's shutdown cancelled the future. It may be used, and destroyed, on
+ * another thread while the context is being destroyed.
  */
 template <class T, class Executor = boost::asio::any_io_executor>
 class resolver
@@ -92,7 +93,11 @@ public:
     bool cancel(std::string_view msg = {}) const { return state().cancel(msg); }
 
     /// The executor of the future.
-    executor_type get_executor() const { return state().executor(); }
+    /**
+     * @throws invalid_state_error once the future's execution context has shut down: the
+     * future lets go of its executor then (a strand must not outlive its context).
+     */
+    executor_type get_executor() const { return state().executor_copy(); }
 
     /// A future sharing the resolver's state.
     basic_async_future<T, Executor> get_future() const

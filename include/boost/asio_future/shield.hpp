@@ -59,7 +59,7 @@ public:
     /// True when the future was cancelled (by someone else: waits on this handle cannot).
     bool cancelled() const { return future_.cancelled(); }
 
-    /// The executor of the future.
+    /// The executor of the future; throws `invalid_state_error` once its context shut down.
     executor_type get_executor() const { return future_.get_executor(); }
 
     /// The shielded future itself.

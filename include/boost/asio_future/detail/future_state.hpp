@@ -18,6 +18,7 @@
 #include <boost/asio_future/detail/state_base.hpp>
 
 #include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
 #include <boost/asio/query.hpp>
 #include <boost/core/type_name.hpp>
 
@@ -101,9 +102,32 @@ public:
         os << '>';
     }
 
+    // The executor, for a state that is not orphaned(): once the context shut down it is gone.
+    // (A handler with an executor of its own may take the reference as its default, unread.)
     const executor_type& executor() const noexcept { return executor_; }
 
-    bool orphaned() const noexcept { return orphaned_.load(std::memory_order_acquire); }
+    // A copy of the executor, for get_executor(): invalid_state_error once the context shut
+    // down. Safe against a shutdown on another thread, which waits for the copy.
+    executor_type executor_copy() const
+    {
+        if (!begin_executor_read())
+            throw invalid_state_error(
+                "asio_future: get_executor() after the execution context shut down (the future "
+                "let go of its executor then)");
+        struct end_read
+        {
+            const future_state* s;
+            ~end_read() { s->end_executor_read(); }
+        } guard{this};
+        return executor_;
+    }
+
+    // True once the execution context shut down: nothing may be posted to it, and the executor
+    // is gone.
+    bool orphaned() const noexcept { return is_orphaned(); }
+
+    // The execution context the future is bound to (its address, to compare: it may be gone).
+    const boost::asio::execution_context* context() const noexcept { return registry_->context(); }
 
     // The outcome, valid once is_done(). It is immutable then, but for async_take.
     outcome_kind kind() const noexcept { return kind_; }
@@ -250,32 +274,40 @@ public:
         return true;
     }
 
+    // After this, nothing reads the executor: it is destroyed here, while its context (a
+    // strand's service) is still alive.
     void on_context_shutdown() noexcept override
     {
-        orphaned_.store(true, std::memory_order_release);
+        mark_orphaned();
         if (!claim())
         {
             // A resolver on another thread won: let it queue its completions while the
             // scheduler still accepts them (they are then destroyed with it, never run).
             wait_for_publish();
-            return;
         }
-        finish(
-            outcome_kind::cancelled,
-            std::make_exception_ptr(cancelled_error("execution context shut down")),
-            node_action::destroy);
+        else
+            finish(
+                outcome_kind::cancelled,
+                std::make_exception_ptr(cancelled_error("execution context shut down")),
+                node_action::destroy);
+        executor_.~Executor();
     }
 
 protected:
     explicit future_state(const Executor& ex) : executor_(ex) {}
 
-    // Registers with the registry of the executor's context (after construction).
+    // Registers with the registry of the executor's context (after construction). A context
+    // that already shut down makes the state orphaned at birth: it lets go of the executor at
+    // once (the context is about to be destroyed).
     void attach_registry(const source_location& where)
     {
         registry_ =
             acquire_registry(boost::asio::query(executor_, boost::asio::execution::context));
         if (!registry_->add(this, where))
-            orphaned_.store(true, std::memory_order_relaxed);
+        {
+            orphan_.store(orphaned_bit, std::memory_order_relaxed);
+            executor_.~Executor();
+        }
     }
 
     ~future_state() override
@@ -284,6 +316,9 @@ protected:
             !(flags_.load(std::memory_order_acquire) & retrieved_flag))
             report_unretrieved();
         outcome_.destroy(kind_);
+        // Before leaving the registry: a shutdown running meanwhile waits for it.
+        if (!is_orphaned())
+            executor_.~Executor();
         if (registry_)
         {
             registry_->remove(this);
@@ -348,7 +383,11 @@ private:
         publish(action);
     }
 
-    Executor executor_;
+    // Destroyed by hand: at the context's shutdown, or with the state if that never came.
+    union
+    {
+        Executor executor_;
+    };
     outcome_storage<T> outcome_;
 };
 

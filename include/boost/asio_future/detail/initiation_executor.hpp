@@ -12,6 +12,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/context.hpp>
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/query.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <type_traits>
@@ -35,6 +38,25 @@ struct has_executor<
     std::void_t<decltype(std::declval<const Initiation&>().get_executor())>> : std::true_type
 {
 };
+
+// The default executor type of a query for a handler's associated executor: the result has
+// this type when the handler has no executor of its own.
+struct no_associated_executor
+{
+};
+
+// The address of the execution context of `ex`, to compare contexts (null for an executor
+// whose context is not an Asio execution_context).
+template <class Executor>
+const boost::asio::execution_context* context_address(const Executor& ex) noexcept
+{
+    auto& ctx = boost::asio::query(ex, boost::asio::execution::context);
+    using context_type = std::remove_reference_t<decltype(ctx)>;
+    if constexpr (std::is_convertible_v<context_type*, const boost::asio::execution_context*>)
+        return &ctx;
+    else
+        return nullptr;
+}
 
 // The executor an operation runs on: its initiation's (the I/O object's), else `fallback`.
 template <class Initiation, class Fallback>

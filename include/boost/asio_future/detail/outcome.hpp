@@ -36,16 +36,6 @@ inline constexpr bool has_placeholder_v =
 template <class T, class Executor>
 using completion_value_t = std::conditional_t<has_placeholder_v<T, Executor>, T, std::optional<T>>;
 
-// The placeholder passed beside an exception: V() or V(ex) (see has_placeholder_v).
-template <class V, class Ex>
-V placeholder_value(const Ex& ex)
-{
-    if constexpr (std::is_default_constructible_v<V>)
-        return V();
-    else
-        return V(ex);
-}
-
 // What result() returns: a reference to the stored value, or nothing.
 template <class T>
 struct result_reference

@@ -419,8 +419,61 @@ private:
     std::atomic<std::uint32_t> refs_{1};
 
 protected:
-    // Set when the execution context shut down: nothing may be posted to it any more.
-    std::atomic<bool> orphaned_{false};
+    // --- the execution context's shutdown -----------------------------------------------------
+
+    // orphaned_bit: the execution context shut down (or had shut down when the state was
+    // made). Nothing may be posted to it any more, and the typed state lets go of its executor
+    // (it is then destroyed, or being destroyed by the shutdown, which holds a reference).
+    // reading_bit: get_executor() is copying the executor; the shutdown waits for it.
+    static constexpr std::uint8_t orphaned_bit = 1;
+    static constexpr std::uint8_t reading_bit = 2;
+
+    bool is_orphaned() const noexcept
+    {
+        return (orphan_.load(std::memory_order_acquire) & orphaned_bit) != 0;
+    }
+
+    // Sets orphaned_bit, then waits for a copy of the executor in progress: once this returns,
+    // nobody reads the executor unless already inside a resolution (see wait_for_publish).
+    void mark_orphaned() noexcept
+    {
+        orphan_.fetch_or(orphaned_bit, std::memory_order_acq_rel);
+        unsigned spins = 0;
+        while (orphan_.load(std::memory_order_acquire) & reading_bit)
+            backoff(spins);
+    }
+
+    // Takes the right to read the executor; false once orphaned. Readers take turns: only
+    // get_executor() reads this way, never a wait.
+    bool begin_executor_read() const noexcept
+    {
+        std::uint8_t v = orphan_.load(std::memory_order_relaxed);
+        unsigned spins = 0;
+        for (;;)
+        {
+            if (v & orphaned_bit)
+                return false;
+            if (v & reading_bit)
+            {
+                backoff(spins);
+                v = orphan_.load(std::memory_order_relaxed);
+                continue;
+            }
+            if (orphan_.compare_exchange_weak(
+                    v,
+                    v | reading_bit,
+                    std::memory_order_acquire,
+                    std::memory_order_relaxed))
+                return true;
+        }
+    }
+
+    void end_executor_read() const noexcept
+    {
+        orphan_.fetch_and(static_cast<std::uint8_t>(~reading_bit), std::memory_order_release);
+    }
+
+    mutable std::atomic<std::uint8_t> orphan_{0};
     // Guarded by the registry's mutex.
     bool registered_ = false;
     // Which part of the outcome is live; written by the claimer before the publish.

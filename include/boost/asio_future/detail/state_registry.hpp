@@ -107,6 +107,12 @@ class state_registry_core
 public:
     using handler_type = std::function<void(const exception_context&)>;
 
+    explicit state_registry_core(boost::asio::execution_context& ctx) noexcept : context_(&ctx) {}
+
+    // The context, to compare with a handler's once the states let go of their executors. Its
+    // address only: the core may outlive it.
+    const boost::asio::execution_context* context() const noexcept { return context_; }
+
     void add_ref() noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
 
     void release() noexcept
@@ -140,28 +146,40 @@ public:
         unlink(s);
     }
 
-    // Resolves every live state as cancelled and destroys its pending handlers unrun.
+    // Resolves every live state as cancelled, destroys its pending handlers unrun and makes it
+    // let go of its executor (a strand must not outlive its context). A state whose last
+    // reference is going on another thread is left to its destructor, which lets go of the
+    // executor before it leaves the list: the shutdown waits for that, so that no executor of
+    // the context is destroyed after the context.
     void shutdown() noexcept
     {
+        unsigned spins = 0;
         for (;;)
         {
             state_base* s = nullptr;
+            bool dying = false;
             {
                 std::lock_guard<spin_mutex> lock(mutex_);
                 shut_down_.store(true, std::memory_order_release);
-                while (head_ && !s)
+                for (state_base* c = head_; c && !s; c = c->reg_next_)
                 {
-                    state_base* candidate = head_;
-                    unlink(candidate);
-                    // A state whose last reference is going is being destroyed: skip it.
-                    if (candidate->try_add_ref())
-                        s = candidate;
+                    if (c->try_add_ref())
+                        s = c;
+                    else
+                        dying = true;
                 }
+                if (s)
+                    unlink(s);
             }
-            if (!s)
+            if (s)
+            {
+                s->on_context_shutdown();
+                s->release();
+            }
+            else if (dying)
+                backoff(spins);
+            else
                 return;
-            s->on_context_shutdown();
-            s->release();
         }
     }
 
@@ -258,6 +276,7 @@ private:
         s->registered_ = false;
     }
 
+    const boost::asio::execution_context* context_;
     std::atomic<std::uint32_t> refs_{1};
     std::atomic<bool> shut_down_{false};
     std::atomic<bool> debug_{false};

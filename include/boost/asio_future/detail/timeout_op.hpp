@@ -357,9 +357,6 @@ private:
 // The timer runs where the operation does: its initiation's executor, else the handler's.
 // The deadline's timer is an I/O object of the executor the handler completes on (the
 // operation's, for a handler without one): the timer then completes there without a binder.
-struct no_associated_executor
-{
-};
 
 template <class Initiation, class Handler>
 boost::asio::any_io_executor initiation_timer_executor(const Initiation& init, const Handler& h)

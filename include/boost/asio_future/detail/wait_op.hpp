@@ -12,6 +12,7 @@
 
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/future_state.hpp>
+#include <boost/asio_future/detail/initiation_executor.hpp>
 #include <boost/asio_future/detail/outcome.hpp>
 #include <boost/asio_future/detail/state_ref.hpp>
 
@@ -69,6 +70,47 @@ auto wait_allocator(const Handler& h) noexcept
         return a;
 }
 
+// The placeholder passed beside an exception (see completion_value_t). An I/O object is built
+// from the executor the handler completes on: its own when it has one (always alive there,
+// even once the future's context is gone and the future let go of its executor), else the
+// future's, whose context is then the one running the handler.
+template <class V, class Executor, class Handler>
+V make_placeholder(const Handler& h, const Executor* future_executor)
+{
+    using own = boost::asio::associated_executor_t<Handler, no_associated_executor>;
+    if constexpr (std::is_default_constructible_v<V>)
+        return V();
+    else if constexpr (std::is_same_v<own, no_associated_executor>)
+    {
+        if (!future_executor)
+            throw invalid_state_error(
+                "asio_future: no executor to build the placeholder I/O object from");
+        return V(*future_executor);
+    }
+    else
+    {
+        own ex = boost::asio::get_associated_executor(h);
+        if constexpr (std::is_constructible_v<V, const own&>)
+            return V(ex);
+        else if constexpr (std::is_constructible_v<Executor, const own&>)
+            return V(Executor(ex));
+        else
+        {
+            if (!future_executor)
+                throw invalid_state_error(
+                    "asio_future: no executor to build the placeholder I/O object from");
+            return V(*future_executor);
+        }
+    }
+}
+
+// The future's executor while it has one (the context has not shut down), else null.
+template <class State>
+const typename State::executor_type* live_executor(const State& st) noexcept
+{
+    return st.orphaned() ? nullptr : &st.executor();
+}
+
 // Invokes `h` with the outcome of `*st` (or cancelled_error for a detached waiter). The state
 // reference is dropped before the upcall: the handler receives its own copy of the value.
 template <bool Take, class T, class Executor, class Handler>
@@ -90,7 +132,7 @@ void deliver(state_ref<future_state<T, Executor>> st, Handler& h, bool detached)
         else
             e = st->template extract<Take>(v);
         if (!v)
-            v.emplace(placeholder_value<value_type>(st->executor()));
+            v.emplace(make_placeholder<value_type, Executor>(h, live_executor(*st)));
         st.reset();
         std::move(h)(std::move(e), std::move(*v));
     }
@@ -232,6 +274,10 @@ public:
     {
         if (st.is_done())
             return post_ready(st, std::move(h));
+        // A future born after its context shut down: a handler that would complete there is
+        // destroyed, per Asio's rule.
+        if (st.orphaned() && completes_on_dead_context(h, st))
+            return;
 
         wait_op* op = create(st, std::move(h));
         auto slot = boost::asio::get_associated_cancellation_slot(op->handler_);
@@ -343,9 +389,11 @@ private:
 
     static void post_ready(state_type& st, Handler&& h)
     {
-        auto ex = boost::asio::get_associated_executor(h, st.executor());
-        if (st.orphaned() && posts_to_dead_context(ex, st))
+        if (st.orphaned() && completes_on_dead_context(h, st))
             return; // the context is gone: the handler is destroyed, per Asio's rule
+        // The future's executor is read only for a handler without one of its own, and then the
+        // future is not orphaned.
+        auto ex = boost::asio::get_associated_executor(h, st.executor());
         // A continuation of the waiting code: on the context's own thread it is queued without
         // a lock, like the completion of a pending wait.
         if constexpr (!Take && !std::is_void_v<T>)
@@ -354,7 +402,7 @@ private:
             std::optional<value_type> v;
             std::exception_ptr e = st.template extract<false>(v);
             if (!v)
-                v.emplace(placeholder_value<value_type>(st.executor()));
+                v.emplace(make_placeholder<value_type, Executor>(h, live_executor(st)));
             complete_ready(
                 st,
                 ex,
@@ -388,11 +436,20 @@ private:
         boost::asio::defer(ex, std::forward<Completion>(c));
     }
 
-    template <class Ex>
-    static bool posts_to_dead_context(const Ex& ex, const state_type& st) noexcept
+    // For an orphaned future, whose executor is gone: true when the handler would complete on
+    // the future's context (its own executor is there, or it has none and would use the
+    // future's). One bound to another context still completes there. Contexts are compared by
+    // address: a context made later at the dead one's address is taken for it.
+    static bool completes_on_dead_context(const Handler& h, const state_type& st) noexcept
     {
-        return &boost::asio::query(ex, boost::asio::execution::context) ==
-               &boost::asio::query(st.executor(), boost::asio::execution::context);
+        using own = boost::asio::associated_executor_t<Handler, no_associated_executor>;
+        if constexpr (std::is_same_v<own, no_associated_executor>)
+            return true;
+        else
+            return context_address(
+                       boost::asio::associated_executor<Handler, no_associated_executor>::get(
+                           h,
+                           no_associated_executor())) == st.context();
     }
 
     // Not noexcept: a dispatch may run the handler inline, and its exception goes to the caller.

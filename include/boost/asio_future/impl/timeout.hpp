@@ -41,7 +41,7 @@ public:
 
     // Exposes the operation's executor, so that tokens below see it.
     template <class I = Initiation>
-    auto get_executor() const noexcept -> decltype(std::declval<const I&>().get_executor())
+    auto get_executor() const -> decltype(std::declval<const I&>().get_executor())
     {
         return init_.get_executor();
     }
