@@ -34,14 +34,15 @@ public:
 
     explicit initiate_wait(handle_type h) noexcept : state_(std::move(h)) {}
 
-    // An empty handle has no executor: a default-constructed one where the type has one.
+    // An empty handle has no executor: an empty any_io_executor, or an exception for other
+    // executor types (strand<> declares a default constructor that does not compile).
     // Throws invalid_state_error once the context shut down: an operation needing it (the
     // timer of af::timeout for a handler without an executor) cannot start there.
     executor_type get_executor() const
     {
         if (state_)
             return state_->executor_copy();
-        if constexpr (std::is_default_constructible_v<executor_type>)
+        if constexpr (std::is_same_v<executor_type, boost::asio::any_io_executor>)
             return executor_type();
         else
             throw invalid_state_error(
