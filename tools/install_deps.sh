@@ -19,6 +19,8 @@ packages=(
     valgrind
     asciidoctor
     python3
+    pkg-config
+    libcurl4-openssl-dev
 )
 
 missing=()
