@@ -21,6 +21,7 @@ packages=(
     python3
     pkg-config
     libcurl4-openssl-dev
+    libc-ares-dev
 )
 
 missing=()
