@@ -183,7 +183,8 @@ asio::awaitable<void> lookups(ares_resolver& hosts, ares_resolver& silent_dns)
     const auto start = std::chrono::steady_clock::now();
     try
     {
-        std::cout << co_await lookup(silent_dns, "example.com", 500ms, late_status) << '\n';
+        const std::string address = co_await lookup(silent_dns, "example.com", 500ms, late_status);
+        std::cout << "example.com: " << address << '\n';
     }
     catch (const af::timeout_error&)
     {
