@@ -19,6 +19,9 @@ packages=(
     valgrind
     asciidoctor
     python3
+    pkg-config
+    libcurl4-openssl-dev
+    libc-ares-dev
 )
 
 missing=()
