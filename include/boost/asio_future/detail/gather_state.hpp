@@ -108,11 +108,26 @@ public:
         if (!base::cancel(msg))
             return false;
         static_cast<Derived*>(this)->cancel_children(msg);
+        let_go();
         return true;
     }
 
 protected:
-    gather_state(const boost::asio::any_io_executor& ex, std::size_t n) : base(ex), remaining_(n) {}
+    // The children may still resolve the gather: while it is pending they hold an owner
+    // reference of it (like a resolver), so that a gather whose handles were all dropped while
+    // it is awaited (a temporary: `af::gather(a, b).async_wait(...)`) is not a broken promise.
+    gather_state(const boost::asio::any_io_executor& ex, std::size_t n) : base(ex), remaining_(n)
+    {
+        this->add_owner(state_base::one_owner);
+    }
+
+    // The gather is done, or no child can resolve it any more: the children's owner
+    // reference goes (once).
+    void let_go() noexcept
+    {
+        if (resolvable_.exchange(false, std::memory_order_acq_rel))
+            this->release_owner(state_base::one_owner);
+    }
 
     template <class Child>
     static void cancel_child(Child& c, std::string_view msg)
@@ -131,7 +146,8 @@ protected:
             if (!ReturnExceptions && !this->is_claimed())
                 this->try_set_exception(std::move(e));
         }
-        if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1 && !this->is_claimed())
+        const bool last = remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+        if (last && !this->is_claimed())
         {
             try
             {
@@ -143,6 +159,8 @@ protected:
                 this->try_set_exception(std::current_exception());
             }
         }
+        if (last || this->is_claimed())
+            let_go();
         this->release(); // the node's reference
     }
 
@@ -174,6 +192,7 @@ protected:
 
 private:
     std::atomic<std::size_t> remaining_;
+    std::atomic<bool> resolvable_{true};
 };
 
 // gather(f1, f2, ...): the children are of different types.
