@@ -117,6 +117,9 @@ public:
     }
 
     // Links a node into every child's list (no allocation); a done child's node runs at once.
+    // Stops at a completion (a done child, or a deadline or cancellation on another thread),
+    // and then removes what it linked: a completed wait leaves no node behind, which would
+    // hold on to its child (and make a child nobody can resolve a broken promise).
     void link_all() noexcept
     {
         for (std::size_t i = 0; i < size_; ++i)
@@ -127,6 +130,14 @@ public:
             this->add_ref();
             if (!e.child->push(&e.node))
                 e.node.run(node_action::complete);
+            // Pairs with the fence in detach(): either this sees the completion, or the
+            // completion's detach() sees this node.
+            std::atomic_thread_fence(std::memory_order_seq_cst);
+            if (this->is_claimed())
+            {
+                detach();
+                return;
+            }
         }
     }
 
@@ -217,6 +228,7 @@ private:
     // Removes the nodes still linked (their children are pending).
     void detach() noexcept
     {
+        std::atomic_thread_fence(std::memory_order_seq_cst);
         for (std::size_t i = 0; i < size_; ++i)
         {
             if (entries_[i].child->remove(&entries_[i].node))
