@@ -518,7 +518,7 @@ BOOST_AUTO_TEST_CASE(cross_thread_stress)
     {
         auto v = make_ints(ctx, children);
         auto sig = std::make_shared<asio::cancellation_signal>();
-        auto check = [&, children](std::exception_ptr e, int_futures d, int_futures p)
+        auto check = [&](std::exception_ptr e, int_futures d, int_futures p)
         {
             if (!e && d.size() + p.size() != static_cast<std::size_t>(children))
                 ++bad;

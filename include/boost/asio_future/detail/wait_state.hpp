@@ -217,6 +217,12 @@ private:
     sets_type snapshot() const
     {
         sets_type sets;
+        std::size_t done = 0;
+        for (std::size_t i = 0; i < size_; ++i)
+            done += entries_[i].child->is_done() ? 1 : 0;
+        // One allocation per set (a child completing meanwhile may cost one more).
+        sets.first.reserve(done);
+        sets.second.reserve(size_ - done);
         for (std::size_t i = 0; i < size_; ++i)
         {
             child_state_t<F>* c = entries_[i].child.get();
