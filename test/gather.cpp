@@ -392,7 +392,7 @@ BOOST_AUTO_TEST_CASE(void_and_move_only_children)
             got = std::move(std::get<1>(t));
         });
     ctx.run();
-    BOOST_TEST_REQUIRE(got);
+    BOOST_TEST_REQUIRE(static_cast<bool>(got));
     BOOST_TEST(*got == 42);
     BOOST_CHECK_THROW(p.result(), af::invalid_state_error); // taken by the gather
 
@@ -465,6 +465,30 @@ BOOST_AUTO_TEST_CASE(tokens)
     BOOST_TEST((sf.get() == std::vector<int>{3, 4}));
     work.reset();
     runner.join();
+}
+
+// Children made by af::use_async_future: the operation's completion may run the gather's node
+// as the first "waiter" (state_base::publish's dispatch); cancelling the gather cancels the
+// operations through their futures.
+BOOST_AUTO_TEST_CASE(use_async_future_children)
+{
+    asio::io_context ctx;
+    asio::steady_timer fast(ctx, 1ms);
+    asio::steady_timer slow(ctx, 1h);
+    auto a = fast.async_wait(af::use_async_future);
+    auto g = af::gather(a);
+    ctx.run();
+    BOOST_TEST(g.done());
+    BOOST_TEST(!g.exception());
+
+    auto b = slow.async_wait(af::use_async_future);
+    auto c = fast.async_wait(af::use_async_future); // already expired: completes at once
+    auto both = af::gather(b, c);
+    asio::post(ctx, [both] { both.cancel(); });
+    ctx.restart();
+    ctx.run(); // returns: the hour-long wait was cancelled through its future
+    BOOST_TEST(both.cancelled());
+    BOOST_TEST(b.cancelled());
 }
 
 // A gather of gathers: the inner gather is an ordinary child.
