@@ -13,7 +13,6 @@
 #include <boost/asio_future/detail/combinator.hpp>
 #include <boost/asio_future/detail/config.hpp>
 #include <boost/asio_future/detail/source_location.hpp>
-#include <boost/asio_future/detail/wait_state.hpp>
 
 #include <boost/asio/async_result.hpp>
 
@@ -24,6 +23,29 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+namespace boost
+{
+namespace asio_future
+{
+
+/// When `af::wait` completes (asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`).
+enum class return_when
+{
+    /// When any child is done (or at once if one already is).
+    first_completed,
+    /// When a child fails with an exception (a cancelled child does not count), else when all
+    /// are done.
+    first_exception,
+    /// When every child is done.
+    all_completed
+};
+
+} // namespace asio_future
+} // namespace boost
+
+// The implementation needs return_when.
+#include <boost/asio_future/detail/wait_state.hpp>
 
 namespace boost
 {
@@ -66,10 +88,12 @@ auto async_wait_sets(
 {
     using F = range_future_t<Range>;
     static_assert(is_async_future_v<F>, "wait(range): the range holds basic_async_future handles");
+    std::vector<F> fs = collect_range(std::forward<Range>(range));
+    initiate_wait_sets<F> init(fs);
     return boost::asio::async_initiate<CompletionToken, wait_signature_t<Range>>(
-        initiate_wait_sets<F>(),
+        std::move(init),
         token,
-        collect_range(std::forward<Range>(range)),
+        std::move(fs),
         when,
         duration,
         where);

@@ -8,6 +8,8 @@
 #ifndef BOOST_ASIO_FUTURE_DETAIL_WAIT_STATE_HPP
 #define BOOST_ASIO_FUTURE_DETAIL_WAIT_STATE_HPP
 
+// Included by <boost/asio_future/wait.hpp>, after the declaration of af::return_when.
+
 #include <boost/asio_future/async_future.hpp>
 #include <boost/asio_future/error.hpp>
 
@@ -41,18 +43,6 @@ namespace boost
 {
 namespace asio_future
 {
-
-/// When `af::wait` completes (asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`, `ALL_COMPLETED`).
-enum class return_when
-{
-    /// When any child is done (or at once if one already is).
-    first_completed,
-    /// When a child fails with an exception (a cancelled child does not count), else when all
-    /// are done.
-    first_exception,
-    /// When every child is done.
-    all_completed
-};
 
 namespace detail
 {
@@ -278,6 +268,21 @@ template <class F>
 class initiate_wait_sets
 {
 public:
+    // The first child's executor (asio::system_executor without one): adapters such as
+    // af::timeout run their timer there for a handler without an associated executor, so that
+    // the wait's slot is emitted where the wait completes.
+    using executor_type = boost::asio::any_io_executor;
+
+    explicit initiate_wait_sets(const std::vector<F>& fs)
+        : executor_(
+              !fs.empty() && fs.front().valid()
+                  ? boost::asio::any_io_executor(fs.front().get_executor())
+                  : boost::asio::any_io_executor(boost::asio::system_executor()))
+    {
+    }
+
+    executor_type get_executor() const noexcept { return executor_; }
+
     template <class Handler>
     void operator()(
         Handler&& handler,
@@ -327,6 +332,9 @@ public:
         }
         s->link_all();
     }
+
+private:
+    executor_type executor_;
 };
 
 } // namespace detail
