@@ -371,6 +371,20 @@ BOOST_AUTO_TEST_CASE(coroutine_loop)
 
 #endif
 
+// The context destroyed with a call pending: its handler is destroyed unrun, nothing leaks.
+BOOST_AUTO_TEST_CASE(context_destroyed_with_a_pending_call)
+{
+    auto ctx = std::make_unique<asio::io_context>();
+    auto v = make_strs(*ctx, 2);
+    auto q = af::as_completed(v);
+    int calls = 0;
+    q.async_next([&](std::exception_ptr, str_future) { ++calls; });
+    ctx->poll();
+    ctx.reset();
+    BOOST_TEST(calls == 0);
+    BOOST_TEST(v[0].cancelled());
+}
+
 // Children resolved from several threads while calls are cancelled from the io thread: every
 // child is handed out exactly once over the calls that were not cancelled.
 BOOST_AUTO_TEST_CASE(cross_thread_stress)

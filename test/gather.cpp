@@ -572,6 +572,21 @@ BOOST_AUTO_TEST_CASE(coroutine_gather_and_cancellation)
 
 #endif
 
+// The context destroyed with a gather pending and awaited: nothing leaks, nothing is invoked.
+BOOST_AUTO_TEST_CASE(context_destroyed_with_a_pending_gather)
+{
+    auto ctx = std::make_unique<asio::io_context>();
+    auto v = make_ints(*ctx, 2);
+    auto g = af::gather(v);
+    int calls = 0;
+    g.async_wait([&](std::exception_ptr, std::vector<int>) { ++calls; });
+    ctx->poll();
+    ctx.reset();
+    BOOST_TEST(calls == 0);
+    BOOST_TEST(g.done());
+    BOOST_TEST(v[1].cancelled());
+}
+
 // Children resolved and cancelled from several threads while the gather is cancelled from
 // another: every gather completes exactly once, consistently, and nothing is reported.
 BOOST_AUTO_TEST_CASE(cross_thread_stress)
