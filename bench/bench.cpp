@@ -13,6 +13,7 @@
 //   asio_future_bench --list               the names of the single-thread variants
 //   asio_future_bench --variant V --ops N  runs V once for N ops (for callgrind)
 //   asio_future_bench --time V --ops N     prints ns/op of one timed run of V
+//   asio_future_bench --allocs V --ops N   prints the heap allocations per op of V
 //   asio_future_bench --variant round_trip round-trip latencies alone
 
 #include <boost/asio_future.hpp>
@@ -21,11 +22,13 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/channel.hpp>
 #include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/experimental/promise.hpp>
 #include <boost/asio/experimental/use_promise.hpp>
 #include <boost/asio/io_context.hpp>
@@ -539,6 +542,113 @@ double af_bridge(std::size_t n)
         });
 }
 
+// --- combinators: one op is one child ------------------------------------------------------
+
+// n/K rounds of: K pending futures, gathered (af::gather of the range, or the ranged
+// experimental::make_parallel_group of their waits with wait_for_all), resolved by one posted
+// handler, then the whole awaited. The same children and resolution for both.
+template <std::size_t K>
+double af_gather(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            std::vector<af::async_future<int>> fs;
+            fs.reserve(K);
+            for (std::size_t r = 0; r < n / K; ++r)
+            {
+                fs.clear();
+                for (std::size_t i = 0; i < K; ++i)
+                    fs.push_back(af::make_future<int>(ex));
+                auto g = af::gather(fs);
+                asio::post(
+                    ex,
+                    [&fs]
+                    {
+                        for (auto& f : fs)
+                            f.set_result(1);
+                    });
+                for (int v : co_await g.async_take(use_awaitable))
+                    sum += v;
+            }
+        });
+}
+
+template <std::size_t K>
+double parallel_group_all(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            std::vector<af::async_future<int>> fs;
+            fs.reserve(K);
+            using op_type = decltype(fs.front().async_wait(asio::deferred));
+            std::vector<op_type> ops;
+            ops.reserve(K);
+            for (std::size_t r = 0; r < n / K; ++r)
+            {
+                fs.clear();
+                ops.clear();
+                for (std::size_t i = 0; i < K; ++i)
+                {
+                    fs.push_back(af::make_future<int>(ex));
+                    ops.push_back(fs.back().async_wait(asio::deferred));
+                }
+                auto group = asio::experimental::make_parallel_group(std::move(ops));
+                asio::post(
+                    ex,
+                    [&fs]
+                    {
+                        for (auto& f : fs)
+                            f.set_result(1);
+                    });
+                auto [order, errors, values] =
+                    co_await group.async_wait(asio::experimental::wait_for_all(), use_awaitable);
+                for (int v : values)
+                    sum += v;
+                ops = {};
+                ops.reserve(K);
+            }
+        });
+}
+
+// as_completed over K futures resolved by one posted handler, each handed out by async_next.
+template <std::size_t K>
+double af_as_completed(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            std::vector<af::async_future<int>> fs;
+            fs.reserve(K);
+            for (std::size_t r = 0; r < n / K; ++r)
+            {
+                fs.clear();
+                for (std::size_t i = 0; i < K; ++i)
+                    fs.push_back(af::make_future<int>(ex));
+                auto q = af::as_completed(fs);
+                asio::post(
+                    ex,
+                    [&fs]
+                    {
+                        for (auto& f : fs)
+                            f.set_result(1);
+                    });
+                while (q.remaining())
+                {
+                    auto f = co_await q.async_next(use_awaitable);
+                    sum += f.result();
+                }
+            }
+        });
+}
+
 // --- the table of single-thread variants
 // ----------------------------------------------------------
 
@@ -572,6 +682,13 @@ const variant variants[] = {
 #endif
     {"awaitable_or_result_wins", "deadline", awaitable_or},
     {"af_bridge_same_thread", "bridge", af_bridge},
+    {"af_gather_1", "combinator", af_gather<1>},
+    {"parallel_group_all_1", "combinator", parallel_group_all<1>},
+    {"af_gather_10", "combinator", af_gather<10>},
+    {"parallel_group_all_10", "combinator", parallel_group_all<10>},
+    {"af_gather_1000", "combinator", af_gather<1000>},
+    {"parallel_group_all_1000", "combinator", parallel_group_all<1000>},
+    {"af_as_completed_1000", "combinator", af_as_completed<1000>},
 };
 
 const variant* find_variant(const std::string& name)
@@ -945,6 +1062,7 @@ int main(int argc, char** argv)
 {
     std::string variant_name;
     std::string time_name;
+    std::string allocs_name;
     std::size_t ops = 20000;
     int rounds = 15;
     for (int i = 1; i < argc; ++i)
@@ -960,6 +1078,8 @@ int main(int argc, char** argv)
             variant_name = argv[++i];
         else if (a == "--time" && i + 1 < argc)
             time_name = argv[++i];
+        else if (a == "--allocs" && i + 1 < argc)
+            allocs_name = argv[++i];
         else if (a == "--ops" && i + 1 < argc)
             ops = std::stoul(argv[++i]);
         else if (a == "--rounds" && i + 1 < argc)
@@ -968,8 +1088,8 @@ int main(int argc, char** argv)
         {
             std::fprintf(
                 stderr,
-                "usage: %s [--list | --variant NAME --ops N | --time NAME --ops N | --ops N "
-                "--rounds R]\n",
+                "usage: %s [--list | --variant NAME --ops N | --time NAME --ops N | --allocs NAME "
+                "--ops N | --ops N --rounds R]\n",
                 argv[0]);
             return 1;
         }
@@ -994,6 +1114,15 @@ int main(int argc, char** argv)
                 c[c.size() / 2],
                 c[c.size() * 99 / 100]);
         }
+        return 0;
+    }
+    if (!allocs_name.empty())
+    {
+        // Heap allocations per op of one variant (after a warm-up run).
+        const variant* v = find_variant(allocs_name);
+        if (!v)
+            return 1;
+        std::printf("%.3f\n", allocations_per_op(*v, ops));
         return 0;
     }
     if (!time_name.empty())

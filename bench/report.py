@@ -109,6 +109,11 @@ def targets(r):
                     "measured": f"{max(ns) / min(ns):.2f}", "limit": "", "met": True})
     s = r["sizeof_state_async_future_int"]
     add("sizeof shared state of async_future<int>", f"{s} B", "<= 128 B", s <= 128)
+    # One op of the combinator variants is one child.
+    for k in (1, 10, 1000):
+        x = ins(f"af_gather_{k}") / ins(f"parallel_group_all_{k}")
+        add(f"gather of {k} / parallel_group wait_for_all, instructions per child", f"{x:.3f}",
+            "<= 1.00", x <= 1.0)
     return out
 
 

@@ -7,9 +7,10 @@
 
 // Fault injection: the k-th heap allocation of an initiating call fails with std::bad_alloc,
 // for every k, in each scenario (async_wait, add_done_callback, use_async_future, af::timeout,
-// af::async_bridge, co_await). The call reports the error, every object stays usable, waiters
-// registered before it still complete exactly once, and no shared state leaks. Also throwing
-// value constructors, throwing done callbacks and throwing completion handlers.
+// af::async_bridge, co_await, af::gather, af::wait, af::as_completed). The call reports the error,
+// every object stays usable, waiters registered before it still complete exactly once, and no
+// shared state leaks. Also throwing value constructors, throwing done callbacks and throwing
+// completion handlers.
 
 // Asio allocates handler memory with std::aligned_alloc; route it through operator new so that
 // the injection reaches it (this test is built without the shared precompiled header).
@@ -43,7 +44,9 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 namespace af = boost::asio_future;
 namespace asio = boost::asio;
@@ -546,6 +549,247 @@ BOOST_AUTO_TEST_CASE(async_bridge)
         });
 }
 
+// gather(f1, f2): the gather's state (nodes included) is the only allocation; on failure
+// nothing is linked into the children, which stay usable.
+BOOST_AUTO_TEST_CASE(gather_variadic)
+{
+    for_every_k(
+        "af::gather(a, b)",
+        1,
+        [](long k)
+        {
+            asio::io_context ctx;
+            auto a = af::make_future<int>(ctx);
+            auto b = af::make_future<int>(ctx);
+            std::optional<af::async_future<std::tuple<int, int>>> g;
+            bool threw = false;
+            {
+                armed arm(k);
+                try
+                {
+                    g.emplace(af::gather(a, b));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            a.set_result(1);
+            b.set_result(2);
+            ctx.run();
+            if (g)
+                BOOST_TEST((g->result() == std::make_tuple(1, 2)));
+            BOOST_TEST(a.result() == 1);
+        });
+}
+
+// gather(range): the copy of the range, the state and one array of nodes.
+BOOST_AUTO_TEST_CASE(gather_range)
+{
+    for_every_k(
+        "af::gather(range)",
+        3,
+        [](long k)
+        {
+            asio::io_context ctx;
+            std::vector<af::async_future<int>> v{
+                af::make_future<int>(ctx),
+                af::make_future<int>(ctx),
+                af::make_future<int>(ctx)};
+            v[1].set_result(1); // a done child runs its node during the call
+            std::optional<af::async_future<std::vector<af::gather_element_t<int, true>>>> g;
+            bool threw = false;
+            {
+                armed arm(k);
+                try
+                {
+                    g.emplace(af::gather(af::return_exceptions, v));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            v[0].set_result(0);
+            v[2].set_exception(std::runtime_error("x"));
+            ctx.run();
+            if (g)
+                BOOST_TEST(g->result().size() == 3u);
+            else
+                BOOST_CHECK_THROW(v[2].result(), std::runtime_error); // retrieved here
+        });
+}
+
+// af::wait with a callback and a cancellation slot: the range's copy, the private future, the
+// array of nodes, the slot's handler and the wait on the private future.
+BOOST_AUTO_TEST_CASE(wait_with_a_cancellation_slot)
+{
+    for_every_k(
+        "af::wait + slot",
+        5,
+        [](long k)
+        {
+            asio::io_context ctx;
+            std::vector<af::async_future<int>> v{
+                af::make_future<int>(ctx),
+                af::make_future<int>(ctx)};
+            asio::cancellation_signal sig;
+            int calls = 0;
+            std::size_t done = 0;
+            bool threw = false;
+            {
+                armed arm(k);
+                try
+                {
+                    af::wait(
+                        v,
+                        af::return_when::first_completed,
+                        asio::bind_cancellation_slot(
+                            sig.slot(),
+                            [&](std::exception_ptr e,
+                                std::vector<af::async_future<int>> d,
+                                std::vector<af::async_future<int>>)
+                            {
+                                ++calls;
+                                BOOST_TEST(!e);
+                                done = d.size();
+                            }));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            BOOST_TEST(sig.slot().has_handler() == !threw);
+            v[0].set_result(1);
+            ctx.run(); // never hangs: a failed initiation left no work behind
+            BOOST_TEST(calls == (threw ? 0 : 1));
+            if (!threw)
+                BOOST_TEST(done == 1u);
+            BOOST_TEST(!sig.slot().has_handler());
+        });
+}
+
+// The duration form adds the timer (its service and its wait) and needs no slot.
+BOOST_AUTO_TEST_CASE(wait_with_a_duration)
+{
+    for_every_k(
+        "af::wait(duration)",
+        8,
+        [](long k)
+        {
+            asio::io_context ctx;
+            std::vector<af::async_future<int>> v{af::make_future<int>(ctx)};
+            int calls = 0;
+            bool threw = false;
+            {
+                armed arm(k);
+                try
+                {
+                    af::wait(
+                        v,
+                        af::return_when::all_completed,
+                        1h,
+                        [&](std::exception_ptr,
+                            std::vector<af::async_future<int>>,
+                            std::vector<af::async_future<int>>) { ++calls; });
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            v[0].set_result(1);
+            ctx.run(); // returns: no timer of an hour is left behind
+            BOOST_TEST(calls == (threw ? 0 : 1));
+        });
+}
+
+// as_completed(range): the range's copy, the state, the nodes and the ready queue.
+BOOST_AUTO_TEST_CASE(as_completed_construction)
+{
+    for_every_k(
+        "af::as_completed",
+        4,
+        [](long k)
+        {
+            asio::io_context ctx;
+            std::vector<af::async_future<int>> v{
+                af::make_future<int>(ctx),
+                af::make_future<int>(ctx)};
+            v[0].set_result(0);
+            std::optional<af::as_completed_queue<af::async_future<int>>> q;
+            bool threw = false;
+            {
+                armed arm(k);
+                try
+                {
+                    q.emplace(af::as_completed(v));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            v[1].set_result(1);
+            int sum = 0;
+            if (q)
+            {
+                for (int i = 0; i < 2; ++i)
+                    q->async_next([&](std::exception_ptr, af::async_future<int> f)
+                                  { sum += 1 + f.result(); });
+                ctx.run();
+                BOOST_TEST(sum == 3);
+            }
+        });
+}
+
+// async_next with a slot: the private future, its slot handler and its wait; a failed call
+// reserves nothing (the next call gets the child).
+BOOST_AUTO_TEST_CASE(as_completed_async_next)
+{
+    for_every_k(
+        "as_completed async_next + slot",
+        3,
+        [](long k)
+        {
+            asio::io_context ctx;
+            std::vector<af::async_future<int>> v{af::make_future<int>(ctx)};
+            auto q = af::as_completed(v);
+            asio::cancellation_signal sig;
+            int got = -1;
+            bool threw = false;
+            auto h = [&](std::exception_ptr e, af::async_future<int> f)
+            {
+                if (!e)
+                    got = f.result();
+            };
+            {
+                armed arm(k);
+                try
+                {
+                    q.async_next(asio::bind_cancellation_slot(sig.slot(), h));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            BOOST_TEST(q.remaining() == (threw ? 1u : 0u));
+            if (threw)
+                q.async_next(h);
+            v[0].set_result(5);
+            ctx.run();
+            BOOST_TEST(got == 5);
+        });
+}
+
 #if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
 
 BOOST_AUTO_TEST_CASE(co_await_a_future)
@@ -814,6 +1058,52 @@ BOOST_AUTO_TEST_SUITE_END()
 // Allocations made while a resolution queues its completions (noexcept: a failure there ends
 // the program). Measured, not injected.
 // ---------------------------------------------------------------------------------------------
+
+// The combinators allocate O(1) per call, not per child: the same count for 1 and 100 children.
+BOOST_AUTO_TEST_CASE(combinator_allocations_do_not_grow_with_children)
+{
+#if !defined(ASIO_FUTURE_TEST_NO_INJECTION)
+    auto count = [](int n, auto op)
+    {
+        asio::io_context ctx;
+        std::vector<af::async_future<int>> v;
+        for (int i = 0; i < n; ++i)
+            v.push_back(af::make_future<int>(ctx));
+        g_count = 0;
+        {
+            armed a(0);
+            op(v);
+            for (auto& f : v)
+                f.set_result(1);
+        }
+        const long c = g_count;
+        ctx.run();
+        return c;
+    };
+    auto gather = [](auto& v) { (void)af::gather(v); };
+    auto wait = [](auto& v)
+    {
+        af::wait(
+            v,
+            af::return_when::all_completed,
+            [](std::exception_ptr,
+               std::vector<af::async_future<int>>,
+               std::vector<af::async_future<int>>) {});
+    };
+    auto as_completed = [](auto& v) { (void)af::as_completed(v); };
+    for (auto [name, one, hundred] :
+         {std::make_tuple("gather", count(1, gather), count(100, gather)),
+          std::make_tuple("wait", count(1, wait), count(100, wait)),
+          std::make_tuple("as_completed", count(1, as_completed), count(100, as_completed))})
+    {
+        BOOST_TEST_MESSAGE(
+            name << ": " << one << " allocations for 1 child, " << hundred << " for 100");
+        BOOST_TEST(
+            one == hundred,
+            name << ": " << one << " allocations for 1 child, " << hundred << " for 100");
+    }
+#endif
+}
 
 BOOST_AUTO_TEST_CASE(allocations_while_resolving)
 {

@@ -8,14 +8,17 @@
 #ifndef BOOST_ASIO_FUTURE_HPP
 #define BOOST_ASIO_FUTURE_HPP
 
+#include <boost/asio_future/as_completed.hpp>
 #include <boost/asio_future/async_bridge.hpp>
 #include <boost/asio_future/async_future.hpp>
 #include <boost/asio_future/error.hpp>
 #include <boost/asio_future/future_service.hpp>
+#include <boost/asio_future/gather.hpp>
 #include <boost/asio_future/resolver.hpp>
 #include <boost/asio_future/shield.hpp>
 #include <boost/asio_future/timeout.hpp>
 #include <boost/asio_future/use_async_future.hpp>
 #include <boost/asio_future/version.hpp>
+#include <boost/asio_future/wait.hpp>
 
 #endif // BOOST_ASIO_FUTURE_HPP

@@ -44,6 +44,7 @@ namespace detail
 {
 template <class Future, class F>
 class callback_node;
+struct combinator_access;
 } // namespace detail
 
 /// Identifies a done callback added with `add_done_callback`.
@@ -412,6 +413,8 @@ private:
     template <class, class>
     friend class shielded_future;
 
+    friend struct detail::combinator_access;
+
     template <bool Take, bool Shielded = false>
     class initiate_wait;
 
@@ -431,6 +434,21 @@ private:
 
     handle_type state_;
 };
+
+#if !defined(BOOST_ASIO_FUTURE_DOXYGEN)
+namespace detail
+{
+// How the combinators (gather, wait, as_completed) reach a child's shared state.
+struct combinator_access
+{
+    template <class T, class Executor>
+    static future_state<T, Executor>* state(const basic_async_future<T, Executor>& f) noexcept
+    {
+        return f.state_.get();
+    }
+};
+} // namespace detail
+#endif
 
 /// A future bound to `asio::any_io_executor`.
 template <class T>
