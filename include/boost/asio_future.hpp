@@ -15,6 +15,7 @@
 #include <boost/asio_future/resolver.hpp>
 #include <boost/asio_future/shield.hpp>
 #include <boost/asio_future/timeout.hpp>
+#include <boost/asio_future/to_thread.hpp>
 #include <boost/asio_future/use_async_future.hpp>
 #include <boost/asio_future/version.hpp>
 
