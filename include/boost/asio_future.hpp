@@ -14,6 +14,7 @@
 #include <boost/asio_future/future_service.hpp>
 #include <boost/asio_future/resolver.hpp>
 #include <boost/asio_future/shield.hpp>
+#include <boost/asio_future/task_group.hpp>
 #include <boost/asio_future/timeout.hpp>
 #include <boost/asio_future/to_thread.hpp>
 #include <boost/asio_future/use_async_future.hpp>
