@@ -75,15 +75,36 @@ struct to_thread_signature
 template <class F, class Executor>
 to_thread_signature<F, Executor> to_thread_signature_of(type_tag<F>, type_tag<Executor>);
 
+// Builds the value passed beside an exception (placeholder_value): from nothing for a
+// default-constructible value, which then needs no copy of the executor, or from the executor.
+template <class V, class Executor, bool = std::is_default_constructible_v<V>>
+struct placeholder_maker
+{
+    explicit placeholder_maker(const Executor&) noexcept {}
+    V make() const { return V(); }
+};
+
+template <class V, class Executor>
+struct placeholder_maker<V, Executor, false>
+{
+    explicit placeholder_maker(const Executor& e) : ex(e) {}
+    V make() const { return V(ex); }
+    Executor ex;
+};
+
 // The outcome of fn(): what the handler receives, in the form of a wait's completion
 // (completion_value_t: R itself, or std::optional<R> for an R without a placeholder).
 template <class R, class Executor>
 struct thread_outcome
 {
     using value_type = completion_value_t<R, Executor>;
+    using maker_type = placeholder_maker<value_type, Executor>;
+
+    explicit thread_outcome(const maker_type& m) : maker(m) {}
 
     std::exception_ptr error;
     std::optional<value_type> value;
+    maker_type maker;
 
     template <class F>
     void run(F& fn) noexcept
@@ -99,18 +120,17 @@ struct thread_outcome
         }
     }
 
-    void fail(std::exception_ptr e, const Executor& ex)
+    void fail(std::exception_ptr e) noexcept
     {
         error = std::move(e);
         value.reset();
-        value.emplace(placeholder_value<value_type>(ex));
     }
 
     template <class Handler>
-    void deliver(Handler& h, const Executor& ex)
+    void deliver(Handler& h)
     {
         if (!value)
-            value.emplace(placeholder_value<value_type>(ex));
+            value.emplace(maker.make());
         std::move(h)(std::move(error), std::move(*value));
     }
 };
@@ -118,6 +138,13 @@ struct thread_outcome
 template <class Executor>
 struct thread_outcome<void, Executor>
 {
+    struct maker_type
+    {
+        explicit maker_type(const Executor&) noexcept {}
+    };
+
+    explicit thread_outcome(const maker_type&) noexcept {}
+
     std::exception_ptr error;
 
     template <class F>
@@ -133,10 +160,10 @@ struct thread_outcome<void, Executor>
         }
     }
 
-    void fail(std::exception_ptr e, const Executor&) noexcept { error = std::move(e); }
+    void fail(std::exception_ptr e) noexcept { error = std::move(e); }
 
     template <class Handler>
-    void deliver(Handler& h, const Executor&)
+    void deliver(Handler& h)
     {
         std::move(h)(std::move(error));
     }
@@ -155,8 +182,8 @@ class thread_completion
 public:
     using allocator_type = boost::asio::associated_allocator_t<Handler>;
 
-    thread_completion(Handler&& h, thread_outcome<R, Executor>&& out, const Executor& ex)
-        : handler_(std::move(h)), outcome_(std::move(out)), ex_(ex)
+    thread_completion(Handler&& h, thread_outcome<R, Executor>&& out)
+        : handler_(std::move(h)), outcome_(std::move(out))
     {
     }
 
@@ -167,12 +194,11 @@ public:
         return boost::asio::get_associated_allocator(handler_);
     }
 
-    void operator()() { outcome_.deliver(handler_, ex_); }
+    void operator()() { outcome_.deliver(handler_); }
 
 private:
     Handler handler_;
     thread_outcome<R, Executor> outcome_;
-    Executor ex_;
 };
 
 // A to_thread whose handler has no cancellation slot: the job posted to `ex` carries
@@ -190,7 +216,7 @@ public:
               boost::asio::get_associated_executor(handler_, ex),
               boost::asio::execution::outstanding_work.tracked)),
           fn_(std::move(fn)),
-          ex_(ex)
+          maker_(ex)
     {
     }
 
@@ -203,18 +229,20 @@ public:
 
     void operator()()
     {
-        thread_outcome<R, Executor> out;
+        thread_outcome<R, Executor> out(maker_);
         out.run(fn_);
         boost::asio::post(
             work_,
-            thread_completion<Handler, R, Executor>(std::move(handler_), std::move(out), ex_));
+            thread_completion<Handler, R, Executor>(std::move(handler_), std::move(out)));
     }
 
 private:
+    using maker_type = typename thread_outcome<R, Executor>::maker_type;
+
     Handler handler_;
     tracked_executor_t<Handler, Executor> work_;
     F fn_;
-    Executor ex_;
+    maker_type maker_; // empty unless the error path builds its value from ex
 };
 
 // A to_thread whose handler has a cancellation slot: the job on `ex` and the completion on the
@@ -225,6 +253,8 @@ class cancellable_thread_op
 {
     using allocator_type = typename std::allocator_traits<decltype(wait_allocator(
         std::declval<const Handler&>()))>::template rebind_alloc<cancellable_thread_op>;
+
+    using maker_type = typename thread_outcome<R, Executor>::maker_type;
 
     enum phase : std::uint8_t
     {
@@ -380,7 +410,7 @@ private:
             fn_.reset();
             return release();
         }
-        thread_outcome<R, Executor> out;
+        thread_outcome<R, Executor> out{maker_type(ex_)};
         out.run(*fn_);
         fn_.reset();
         if (transition(running, finished))
@@ -422,13 +452,12 @@ private:
         std::optional<thread_outcome<R, Executor>> out(std::move(outcome_));
         outcome_.reset();
         if (!out)
-            out.emplace().fail(std::make_exception_ptr(cancelled_error()), ex_);
+            out.emplace(maker_type(ex_)).fail(std::make_exception_ptr(cancelled_error()));
         Handler h(std::move(*handler_));
         handler_.reset();
         work_.reset(); // the wait is over: the job may still hold this state, not the work
-        Executor ex(ex_);
         release();
-        out->deliver(h, ex);
+        out->deliver(h);
     }
 
     void drop_handler() noexcept
