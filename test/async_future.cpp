@@ -1784,6 +1784,7 @@ BOOST_AUTO_TEST_CASE(get_on_empty_handle_throws_invalid_state)
         is_invalid_state);
 }
 
+// tag::ref_get[]
 BOOST_AUTO_TEST_CASE(get_duration_expires_and_leaves_the_future_pending)
 {
     asio::io_context ctx;
@@ -1799,6 +1800,7 @@ BOOST_AUTO_TEST_CASE(get_duration_expires_and_leaves_the_future_pending)
     BOOST_TEST(f.get(std::chrono::milliseconds(1)) == 3);
     ctx.run();
 }
+// end::ref_get[]
 
 BOOST_AUTO_TEST_CASE(get_duration_returns_when_resolved_in_time)
 {
