@@ -14,8 +14,10 @@
 #include <boost/asio/detail/scheduler.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution_context.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/query.hpp>
+#if defined(BOOST_ASIO_HAS_IOCP)
+#include <boost/asio/detail/win_iocp_io_context.hpp>
+#endif
 
 #include <chrono>
 #include <condition_variable>
@@ -70,14 +72,12 @@ bool running_in_this_thread(const Executor& ex) noexcept
         if (boost::asio::has_service<boost::asio::detail::scheduler>(ctx) &&
             boost::asio::use_service<boost::asio::detail::scheduler>(ctx).can_dispatch())
             return true;
-        if constexpr (!std::is_same_v<
-                          boost::asio::detail::io_context_impl,
-                          boost::asio::detail::scheduler>)
-        {
-            if (boost::asio::has_service<boost::asio::detail::io_context_impl>(ctx) &&
-                boost::asio::use_service<boost::asio::detail::io_context_impl>(ctx).can_dispatch())
-                return true;
-        }
+#if defined(BOOST_ASIO_HAS_IOCP)
+        // On Windows an io_context runs handlers with its I/O completion port.
+        if (boost::asio::has_service<boost::asio::detail::win_iocp_io_context>(ctx) &&
+            boost::asio::use_service<boost::asio::detail::win_iocp_io_context>(ctx).can_dispatch())
+            return true;
+#endif
     }
     catch (...)
     {
