@@ -751,6 +751,7 @@ BOOST_AUTO_TEST_CASE(stress_spawn_fail_and_cancel_across_threads)
     for (auto& t : io)
         t.join();
     BOOST_TEST(rounds > 0);
+    BOOST_TEST(not_empty == 0); // every task was done when its join completed
     BOOST_TEST_MESSAGE(
         rounds << " rounds: " << ok << " ok, " << failed << " failed, " << cancelled
                << " cancelled");
