@@ -714,6 +714,40 @@ BOOST_AUTO_TEST_CASE(task_group_async_join)
         });
 }
 
+// task_group::async_join on a group with no task: the completion is queued at once.
+BOOST_AUTO_TEST_CASE(task_group_async_join_at_once)
+{
+    for_every_k(
+        "task_group::async_join, no task",
+        4,
+        [](long k)
+        {
+            asio::io_context ctx;
+            af::task_group g(ctx);
+            asio::cancellation_signal sig;
+            int tried = 0;
+            bool threw = false;
+            {
+                armed a(k);
+                try
+                {
+                    g.async_join(asio::bind_cancellation_slot(
+                        sig.slot(),
+                        [&](std::exception_ptr e) { tried += e ? 10 : 1; }));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            BOOST_TEST(sig.slot().has_handler() == !threw);
+            ctx.run();
+            BOOST_TEST(tried == (threw ? 0 : 1));
+            BOOST_TEST(!sig.slot().has_handler());
+        });
+}
+
 #endif
 
 BOOST_AUTO_TEST_SUITE_END()

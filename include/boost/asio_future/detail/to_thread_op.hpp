@@ -298,10 +298,14 @@ public:
                 op->refs_.fetch_sub(1, std::memory_order_relaxed);
             op->phase_.store(abandoned, std::memory_order_relaxed);
             op->drop_handler();
+            op->release(); // the initiation's
             throw;
         }
+        // The job may have run and completed by now: the initiation's reference keeps the
+        // state alive for this last step.
         std::uint8_t p = initiating;
         op->phase_.compare_exchange_strong(p, queued, std::memory_order_acq_rel);
+        op->release();
     }
 
 private:
@@ -487,7 +491,7 @@ private:
     boost::asio::cancellation_slot slot_;
     allocator_type alloc_;
     std::atomic<std::uint8_t> phase_{initiating};
-    std::atomic<int> refs_{2}; // the job's and the completion side's
+    std::atomic<int> refs_{3}; // the job's, the completion side's and the initiation's
 };
 
 } // namespace detail

@@ -459,15 +459,9 @@ public:
             }
             op->slot_ = slot;
         }
-        try
-        {
-            st.start_join(op);
-        }
-        catch (...)
-        {
-            op->destroy();
-            throw;
-        }
+        // Links the join, or queues its completion when no task runs. If queuing fails, the
+        // completion object has destroyed the join (and cleared its slot) before this throws.
+        st.start_join(op);
     }
 
     void post(std::shared_ptr<task_group_state> keep, std::exception_ptr e) override
