@@ -639,7 +639,7 @@ BOOST_AUTO_TEST_CASE(task_group_spawn)
 {
     for_every_k(
         "task_group::spawn",
-        11,
+        10,
         [](long k)
         {
             asio::io_context ctx;

@@ -399,6 +399,23 @@ BOOST_AUTO_TEST_CASE(destroying_the_group_with_a_join_pending)
     BOOST_TEST(holds<af::cancelled_error>(*joined));
 }
 
+BOOST_AUTO_TEST_CASE(a_group_may_outlive_its_context)
+{
+    // The context shuts down with a task running (every future is cancelled by the shutdown);
+    // the group destroyed afterwards queues nothing on the dead context.
+    af::async_future<int> t;
+    std::optional<af::task_group> g;
+    {
+        asio::io_context ctx;
+        g.emplace(ctx);
+        t = g->spawn(value_after(10000ms, 1));
+        ctx.run_for(5ms);
+    }
+    BOOST_TEST(t.cancelled());
+    BOOST_TEST(g->size() == 1u); // its done callback was destroyed with the context, unrun
+    g.reset();
+}
+
 // test_taskgroup_13: the outer group fails first and cancels the inner group's task, whose
 // join is cancelled and cancels the inner tasks.
 BOOST_AUTO_TEST_CASE(nested_groups_outer_fails_first)

@@ -23,9 +23,9 @@
 
 #include <cstdint>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -80,6 +80,58 @@ std::invoke_result_t<F&> guarded_call(F f)
     co_return co_await guarded_task(f());
 }
 #endif
+
+// A running task of a group: a copy of its future, whatever its T, without an allocation
+// (every async_future is one counted pointer).
+class task_entry
+{
+public:
+    template <class T>
+    explicit task_entry(const async_future<T>& f) noexcept : ops_(&ops_for<T>)
+    {
+        static_assert(
+            sizeof(async_future<T>) <= sizeof(storage_) &&
+            alignof(async_future<T>) <= alignof(async_future<int>));
+        ::new (static_cast<void*>(storage_)) async_future<T>(f);
+    }
+
+    task_entry(const task_entry& other) noexcept : ops_(other.ops_)
+    {
+        ops_->copy(storage_, other.storage_);
+    }
+
+    task_entry& operator=(const task_entry&) = delete;
+
+    ~task_entry() { ops_->destroy(storage_); }
+
+    bool done() const { return ops_->done(storage_); }
+    void cancel() const { ops_->cancel(storage_); }
+
+private:
+    struct ops
+    {
+        void (*copy)(void*, const void*) noexcept;
+        void (*destroy)(void*) noexcept;
+        bool (*done)(const void*);
+        void (*cancel)(const void*);
+    };
+
+    template <class T>
+    static const async_future<T>& as(const void* p) noexcept
+    {
+        return *static_cast<const async_future<T>*>(p);
+    }
+
+    template <class T>
+    static constexpr ops ops_for = {
+        [](void* to, const void* from) noexcept { ::new (to) async_future<T>(as<T>(from)); },
+        [](void* p) noexcept { static_cast<async_future<T>*>(p)->~async_future<T>(); },
+        [](const void* p) { return as<T>(p).done(); },
+        [](const void* p) { as<T>(p).cancel(); }};
+
+    alignas(async_future<int>) unsigned char storage_[sizeof(async_future<int>)];
+    const ops* ops_;
+};
 
 // A pending async_join, in the group's list. Type-erased over the handler.
 struct task_group_join
@@ -140,7 +192,7 @@ public:
         {
             {
                 std::lock_guard<std::mutex> lock(mutex_);
-                running_.emplace(id, [fut] { fut.cancel(); });
+                running_.emplace(id, task_entry(fut));
                 cancel_now = aborting_;
             }
             fut.add_done_callback([self = shared_from_this(), id](const async_future<T>& f)
@@ -184,7 +236,7 @@ public:
         {
             j->cancelled = true;
             aborting_ = true;
-            std::vector<std::function<void()>> cancels = running_cancels();
+            std::vector<task_entry> cancels = running_cancels();
             lock.unlock();
             cancel_all(cancels);
         }
@@ -202,7 +254,7 @@ public:
     // The group object is destroyed: cancel what runs, accept nothing more.
     void shut_down() noexcept
     {
-        std::vector<std::function<void()>> cancels;
+        std::vector<task_entry> cancels;
         {
             std::lock_guard<std::mutex> lock(mutex_);
             aborting_ = true;
@@ -282,7 +334,7 @@ private:
     // one, complete the joins after the last.
     void end_task(std::uint64_t id, std::exception_ptr e) noexcept
     {
-        std::vector<std::function<void()>> cancels;
+        std::vector<task_entry> cancels;
         task_group_join* done_joins = nullptr;
         std::vector<std::exception_ptr> results;
         {
@@ -355,17 +407,21 @@ private:
     // spawned from another thread may not have started yet (its coroutine's start is queued
     // there), and Asio's co_spawn must not see a cancellation before its coroutine has run. If
     // queuing fails to allocate, the task is cancelled here.
-    void cancel_one(const std::function<void()>& c) const noexcept
+    void cancel_one(const task_entry& t) const noexcept
     {
         try
         {
-            boost::asio::post(executor_, c);
+            // A done task needs nothing, and its context may be gone (it shut down and
+            // cancelled every future): nothing may be queued there then.
+            if (t.done())
+                return;
+            boost::asio::post(executor_, [t] { t.cancel(); });
         }
         catch (...)
         {
             try
             {
-                c();
+                t.cancel();
             }
             catch (...)
             {
@@ -373,15 +429,15 @@ private:
         }
     }
 
-    void cancel_all(const std::vector<std::function<void()>>& cancels) const noexcept
+    void cancel_all(const std::vector<task_entry>& cancels) const noexcept
     {
         for (const auto& c : cancels)
             cancel_one(c);
     }
 
-    std::vector<std::function<void()>> running_cancels() const
+    std::vector<task_entry> running_cancels() const
     {
-        std::vector<std::function<void()>> v;
+        std::vector<task_entry> v;
         v.reserve(running_.size());
         for (const auto& r : running_)
             v.push_back(r.second);
@@ -410,8 +466,8 @@ private:
     mutable std::mutex mutex_;
     std::size_t pending_ = 0;
     std::uint64_t next_id_ = 0;
-    // Cancels each running task's future (a copy of it, whatever its T).
-    std::unordered_map<std::uint64_t, std::function<void()>> running_;
+    // Each running task's future (a copy of it, whatever its T), to cancel it.
+    std::unordered_map<std::uint64_t, task_entry> running_;
     std::vector<std::exception_ptr> errors_;
     task_group_join* joins_ = nullptr;
     bool failed_ = false;    // a task failed
