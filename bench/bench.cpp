@@ -619,6 +619,37 @@ double parallel_group_all(std::size_t n)
 // as_completed over K futures resolved by one posted handler, each handed out by async_next.
 template <std::size_t K>
 double af_as_completed(std::size_t n)
+    // --- to_thread against a hand-written post(ex) + post(back)
+    // ----------------------------------------------------------------------------------
+    // Both run fn on ex and resume the coroutine through a post back to its executor. ex is the
+    // coroutine's own io_context, so that callgrind counts the same single thread for both (with a
+    // thread_pool the counts would include its threads' wake-ups); the cross-thread figure is the
+    // time of the *_pool variants.
+
+    int to_thread_fn()
+{
+    return 1;
+}
+
+template <class Executor>
+auto hand_written_pair(const Executor& ex)
+{
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, int)>(
+        [ex](auto handler)
+        {
+            asio::post(
+                ex,
+                [ex, h = std::move(handler)]() mutable
+                {
+                    int r = to_thread_fn();
+                    auto back = asio::get_associated_executor(h, ex);
+                    asio::post(back, [h = std::move(h), r]() mutable { std::move(h)(nullptr, r); });
+                });
+        },
+        use_awaitable);
+}
+
+double af_to_thread(std::size_t n)
 {
     return run_coro(
         n,
@@ -646,6 +677,38 @@ double af_as_completed(std::size_t n)
                     sum += f.result();
                 }
             }
+            for (std::size_t i = 0; i < n; ++i)
+                sum += co_await af::to_thread(ex, to_thread_fn, use_awaitable);
+        });
+}
+
+// The same with a cancellation slot on the handler (a coroutine spawned with a cancellable
+// token): to_thread then shares one state between the job and the completion.
+double af_to_thread_slot(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            asio::cancellation_signal sig;
+            for (std::size_t i = 0; i < n; ++i)
+                sum += co_await af::to_thread(
+                    ex,
+                    to_thread_fn,
+                    asio::bind_cancellation_slot(sig.slot(), use_awaitable));
+        });
+}
+
+double post_and_back(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
+            for (std::size_t i = 0; i < n; ++i)
+                sum += co_await hand_written_pair(ex);
         });
 }
 
@@ -689,6 +752,9 @@ const variant variants[] = {
     {"af_gather_1000", "combinator", af_gather<1000>},
     {"parallel_group_all_1000", "combinator", parallel_group_all<1000>},
     {"af_as_completed_1000", "combinator", af_as_completed<1000>},
+    {"af_to_thread_same_context", "to_thread", af_to_thread},
+    {"af_to_thread_slot_same_context", "to_thread", af_to_thread_slot},
+    {"post_and_back_same_context", "to_thread", post_and_back},
 };
 
 const variant* find_variant(const std::string& name)

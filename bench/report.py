@@ -98,6 +98,8 @@ def targets(r):
         x <= 1.1)
     ok = ins("af_timeout_result_wins") < ins("awaitable_or_result_wins")
     add("af::timeout cheaper than awaitable_operators ||", "yes" if ok else "no", "cheaper", ok)
+    x = ins("af_to_thread_same_context") / ins("post_and_back_same_context")
+    add("to_thread / hand-written post(ex) + post(back)", f"{x:.3f}", "<= 1.20", x <= 1.2)
     ns = [s["ns_per_future"] for s in r["scale"]]
     x = max(ns) / min(ns)
     add("cost per pending future with af::timeout, 10^3 .. 10^6 (max/min)", f"{x:.2f}",

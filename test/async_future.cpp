@@ -1636,3 +1636,463 @@ BOOST_AUTO_TEST_CASE(co_await_escaping_exception_reaches_co_spawn)
 }
 
 #endif // BOOST_ASIO_FUTURE_HAS_CO_AWAIT
+
+// ---------------------------------------------------------------------------------------------
+// Blocking get() and get(duration): concurrent.futures.Future.result(timeout) for a thread
+// outside the future's context, refused at once on a thread running that context.
+// ---------------------------------------------------------------------------------------------
+
+#include <boost/asio_future/shield.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <atomic>
+
+namespace
+{
+
+bool is_would_deadlock(const af::invalid_state_error& e)
+{
+    return is_invalid_state(e) && std::string(e.what()).find("deadlock") != std::string::npos;
+}
+
+// Runs `ctx` on `n` threads until `stop` (the work guard keeps them in run()).
+class runner
+{
+public:
+    runner(asio::io_context& ctx, int n) : ctx_(ctx), work_(asio::make_work_guard(ctx))
+    {
+        for (int i = 0; i < n; ++i)
+            threads_.emplace_back([this] { ctx_.run(); });
+    }
+    ~runner() { stop(); }
+    void stop()
+    {
+        work_.reset();
+        for (auto& t : threads_)
+            if (t.joinable())
+                t.join();
+    }
+
+private:
+    asio::io_context& ctx_;
+    asio::executor_work_guard<asio::io_context::executor_type> work_;
+    std::vector<std::thread> threads_;
+};
+
+// Runs `fn` as a handler on `ex` and waits for it.
+template <class Executor, class F>
+void run_on(const Executor& ex, F fn)
+{
+    std::promise<void> p;
+    asio::post(
+        ex,
+        [&]
+        {
+            fn();
+            p.set_value();
+        });
+    p.get_future().get();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(get_blocks_until_set_from_another_thread)
+{
+    asio::io_context ctx; // nobody runs it: the resolution itself wakes the blocked thread
+    auto f = af::make_future<int>(ctx);
+    std::thread t(
+        [f]
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            f.set_result(42);
+        });
+    BOOST_TEST(f.get() == 42);
+    t.join();
+    BOOST_TEST(f.get() == 42); // a copy each time
+    BOOST_TEST(f.result() == 42);
+}
+
+BOOST_AUTO_TEST_CASE(get_on_done_future_returns_at_once)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<std::string>(ctx);
+    f.set_result("x");
+    BOOST_TEST(f.get() == "x");
+    BOOST_TEST(f.get(std::chrono::seconds(0)) == "x");
+    BOOST_TEST(f.get(std::chrono::milliseconds(-5)) == "x");
+}
+
+BOOST_AUTO_TEST_CASE(get_rethrows_the_stored_exception_and_retrieves_it)
+{
+    asio::io_context ctx;
+    int reports = 0;
+    asio::use_service<af::future_service>(ctx).set_exception_handler(
+        [&](const af::exception_context&) { ++reports; });
+    {
+        auto f = af::make_future<int>(ctx);
+        std::thread t([f] { f.set_exception(my_error("boom")); });
+        BOOST_CHECK_THROW(f.get(), my_error);
+        t.join();
+        BOOST_CHECK_THROW(f.get(std::chrono::seconds(1)), my_error);
+    }
+    BOOST_TEST(reports == 0); // get() retrieved it: no "exception was never retrieved"
+}
+
+BOOST_AUTO_TEST_CASE(get_on_cancelled_future_throws_cancelled_error)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    std::thread t([f] { f.cancel("stop"); });
+    try
+    {
+        f.get();
+        BOOST_ERROR("get() returned");
+    }
+    catch (const af::cancelled_error& e)
+    {
+        BOOST_TEST(e.cancel_message() == "stop");
+    }
+    t.join();
+}
+
+BOOST_AUTO_TEST_CASE(get_void_move_only_and_no_default)
+{
+    asio::io_context ctx;
+    auto v = af::make_future<void>(ctx);
+    std::thread t1([v] { v.set_result(); });
+    v.get();
+    t1.join();
+
+    auto m = af::make_future<std::unique_ptr<int>>(ctx);
+    std::thread t2([m] { m.set_result(std::make_unique<int>(7)); });
+    std::unique_ptr<int> p = m.get(); // taken
+    t2.join();
+    BOOST_TEST(*p == 7);
+    BOOST_CHECK_EXCEPTION(m.get(), af::invalid_state_error, is_already_taken);
+
+    auto n = af::make_future<no_default>(ctx);
+    n.set_result(5);
+    no_default got = n.get(); // T itself, not an optional
+    BOOST_TEST(got.v == 5);
+}
+
+BOOST_AUTO_TEST_CASE(get_on_empty_handle_throws_invalid_state)
+{
+    af::async_future<int> f;
+    BOOST_CHECK_EXCEPTION(f.get(), af::invalid_state_error, is_invalid_state);
+    BOOST_CHECK_EXCEPTION(
+        f.get(std::chrono::seconds(1)),
+        af::invalid_state_error,
+        is_invalid_state);
+}
+
+// tag::ref_get[]
+BOOST_AUTO_TEST_CASE(get_duration_expires_and_leaves_the_future_pending)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    const auto start = std::chrono::steady_clock::now();
+    BOOST_CHECK_THROW(f.get(std::chrono::milliseconds(30)), af::timeout_error);
+    BOOST_TEST((std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(30)));
+    BOOST_TEST(!f.done());
+    BOOST_CHECK_THROW(f.get(std::chrono::seconds(0)), af::timeout_error);
+    BOOST_CHECK_THROW(f.get(std::chrono::milliseconds(-1)), af::timeout_error);
+    // The expired node left the list: a later resolution and a later get() are unaffected.
+    f.set_result(3);
+    BOOST_TEST(f.get(std::chrono::milliseconds(1)) == 3);
+    ctx.run();
+}
+// end::ref_get[]
+
+BOOST_AUTO_TEST_CASE(get_duration_returns_when_resolved_in_time)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    std::thread t(
+        [f]
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            f.set_result(1);
+        });
+    BOOST_TEST(f.get(std::chrono::seconds(30)) == 1);
+    t.join();
+    auto g = af::make_future<int>(ctx);
+    std::thread t2(
+        [g]
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            g.set_result(2);
+        });
+    // Durations too long to add to now() mean "no timeout".
+    BOOST_TEST(g.get(std::chrono::hours::max()) == 2);
+    t2.join();
+}
+
+BOOST_AUTO_TEST_CASE(get_with_other_waiters_and_callbacks)
+{
+    // A blocked get() is one more node in the list: waits and done callbacks still run.
+    asio::io_context ctx;
+    runner r(ctx, 1);
+    auto f = af::make_future<int>(ctx);
+    std::atomic<int> seen{0};
+    f.add_done_callback([&](const af::async_future<int>& d) { seen += d.result(); });
+    f.async_wait([&](std::exception_ptr, int v) { seen += v; });
+    std::thread t(
+        [f]
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            asio::post(f.get_executor(), [f] { f.set_result(10); });
+        });
+    BOOST_TEST(f.get() == 10);
+    t.join();
+    r.stop();
+    BOOST_TEST(seen == 20);
+}
+
+BOOST_AUTO_TEST_CASE(get_from_outside_a_context_run_by_one_and_by_two_threads)
+{
+    for (int n : {1, 2})
+    {
+        asio::io_context ctx;
+        runner r(ctx, n);
+        auto f = af::make_future<int>(ctx);
+        asio::post(ctx, [f] { f.set_result(5); });
+        BOOST_TEST(f.get() == 5);
+        auto g = af::make_future<int>(ctx);
+        asio::steady_timer timer(ctx, std::chrono::milliseconds(10));
+        timer.async_wait([g](boost::system::error_code) { g.set_result(6); });
+        BOOST_TEST(g.get(std::chrono::seconds(30)) == 6);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(get_inside_run_throws_at_once_done_or_not)
+{
+    for (int n : {1, 2})
+    {
+        asio::io_context ctx;
+        runner r(ctx, n);
+        auto pending = af::make_future<int>(ctx);
+        auto done = af::make_future<int>(ctx);
+        done.set_result(1);
+        run_on(
+            ctx.get_executor(),
+            [&]
+            {
+                BOOST_CHECK_EXCEPTION(pending.get(), af::invalid_state_error, is_would_deadlock);
+                BOOST_CHECK_EXCEPTION(
+                    pending.get(std::chrono::seconds(10)),
+                    af::invalid_state_error,
+                    is_would_deadlock);
+                BOOST_CHECK_EXCEPTION(done.get(), af::invalid_state_error, is_would_deadlock);
+                BOOST_CHECK_EXCEPTION(
+                    af::shield(done).get(),
+                    af::invalid_state_error,
+                    is_would_deadlock);
+            });
+        BOOST_TEST(!pending.done());
+        BOOST_TEST(done.get() == 1); // from outside it works
+    }
+}
+
+BOOST_AUTO_TEST_CASE(get_inside_poll_and_run_one_throws)
+{
+    asio::io_context ctx;
+    auto f = af::make_future<int>(ctx);
+    int refused = 0;
+    asio::post(
+        ctx,
+        [&]
+        {
+            try
+            {
+                f.get();
+            }
+            catch (const af::invalid_state_error& e)
+            {
+                refused += is_would_deadlock(e);
+            }
+        });
+    ctx.run_one();
+    asio::post(
+        ctx,
+        [&]
+        {
+            try
+            {
+                f.get(std::chrono::seconds(1));
+            }
+            catch (const af::invalid_state_error& e)
+            {
+                refused += is_would_deadlock(e);
+            }
+        });
+    ctx.restart(); // run_one() ran out of work
+    ctx.poll();
+    BOOST_TEST(refused == 2);
+}
+
+BOOST_AUTO_TEST_CASE(get_with_concrete_io_context_executor)
+{
+    asio::io_context ctx;
+    runner r(ctx, 1);
+    af::basic_async_future<int, asio::io_context::executor_type> f(ctx.get_executor());
+    run_on(
+        ctx.get_executor(),
+        [&] { BOOST_CHECK_EXCEPTION(f.get(), af::invalid_state_error, is_would_deadlock); });
+    asio::post(ctx, [f] { f.set_result(2); });
+    BOOST_TEST(f.get() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(get_inside_a_strand_handler_throws)
+{
+    asio::io_context ctx;
+    runner r(ctx, 2);
+    auto strand = asio::make_strand(ctx);
+    // Bound to the strand (any_io_executor wrapping it), and to the strand itself.
+    auto f = af::make_future<int>(strand);
+    af::basic_async_future<int, asio::strand<asio::io_context::executor_type>> g(strand);
+    // Bound to the io_context, while a strand handler on it runs.
+    auto h = af::make_future<int>(ctx);
+    run_on(
+        strand,
+        [&]
+        {
+            BOOST_CHECK_EXCEPTION(f.get(), af::invalid_state_error, is_would_deadlock);
+            BOOST_CHECK_EXCEPTION(g.get(), af::invalid_state_error, is_would_deadlock);
+            BOOST_CHECK_EXCEPTION(h.get(), af::invalid_state_error, is_would_deadlock);
+        });
+    // A plain handler of the io_context, outside the strand: still a thread running it.
+    run_on(
+        ctx.get_executor(),
+        [&]
+        {
+            BOOST_CHECK_EXCEPTION(f.get(), af::invalid_state_error, is_would_deadlock);
+            BOOST_CHECK_EXCEPTION(g.get(), af::invalid_state_error, is_would_deadlock);
+        });
+    asio::post(
+        strand,
+        [f, g]
+        {
+            f.set_result(1);
+            g.set_result(2);
+        });
+    BOOST_TEST(f.get() == 1);
+    BOOST_TEST(g.get() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(get_on_a_thread_pool_thread_throws)
+{
+    asio::thread_pool pool(2);
+    auto f = af::make_future<int>(pool);
+    af::basic_async_future<int, asio::thread_pool::executor_type> g(pool.get_executor());
+    auto s = asio::make_strand(pool);
+    auto h = af::make_future<int>(s);
+    run_on(
+        pool.get_executor(),
+        [&]
+        {
+            BOOST_CHECK_EXCEPTION(f.get(), af::invalid_state_error, is_would_deadlock);
+            BOOST_CHECK_EXCEPTION(g.get(), af::invalid_state_error, is_would_deadlock);
+            BOOST_CHECK_EXCEPTION(h.get(), af::invalid_state_error, is_would_deadlock);
+        });
+    run_on(
+        s,
+        [&]
+        {
+            BOOST_CHECK_EXCEPTION(h.get(), af::invalid_state_error, is_would_deadlock);
+            BOOST_CHECK_EXCEPTION(f.get(), af::invalid_state_error, is_would_deadlock);
+        });
+    asio::post(
+        pool,
+        [f, g, h]
+        {
+            f.set_result(1);
+            g.set_result(2);
+            h.set_result(3);
+        });
+    BOOST_TEST(f.get() == 1);
+    BOOST_TEST(g.get() == 2);
+    BOOST_TEST(h.get() == 3);
+    pool.join();
+}
+
+BOOST_AUTO_TEST_CASE(get_on_a_thread_running_another_context_blocks)
+{
+    // Only the future's own context is refused: a thread running ctx2 may wait for ctx1.
+    asio::io_context ctx1;
+    asio::io_context ctx2;
+    runner r(ctx1, 1);
+    auto f = af::make_future<int>(ctx1);
+    int got = 0;
+    asio::post(ctx2, [&] { got = f.get(std::chrono::seconds(30)); });
+    asio::post(ctx1, [f] { f.set_result(9); });
+    ctx2.run();
+    BOOST_TEST(got == 9);
+}
+
+BOOST_AUTO_TEST_CASE(get_blocked_when_the_context_is_destroyed)
+{
+    // The context's shutdown cancels the future: the blocked thread wakes with cancelled_error.
+    auto ctx = std::make_unique<asio::io_context>();
+    auto f = af::make_future<int>(*ctx);
+    std::atomic<bool> cancelled{false};
+    std::promise<void> entered;
+    std::thread t(
+        [f, &cancelled, &entered]
+        {
+            entered.set_value();
+            try
+            {
+                f.get();
+            }
+            catch (const af::cancelled_error&)
+            {
+                cancelled = true;
+            }
+        });
+    entered.get_future().get();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ctx.reset();
+    t.join();
+    BOOST_TEST(cancelled);
+}
+
+BOOST_AUTO_TEST_CASE(get_duration_racing_the_resolution_never_loses_it)
+{
+    // Bounded cross-thread stress: each get(timeout) either times out with the future still
+    // pending, or returns the value; a value set meanwhile is seen by the next get().
+    asio::io_context ctx;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    int rounds = 0, timeouts = 0;
+    while (std::chrono::steady_clock::now() < until)
+    {
+        auto f = af::make_future<int>(ctx);
+        std::thread t(
+            [f, rounds]
+            {
+                if (rounds % 3 == 0)
+                    std::this_thread::yield();
+                f.set_result(rounds);
+            });
+        int got = -1;
+        for (;;)
+        {
+            try
+            {
+                got = f.get(std::chrono::microseconds(rounds % 50));
+                break;
+            }
+            catch (const af::timeout_error&)
+            {
+                ++timeouts;
+            }
+        }
+        t.join();
+        BOOST_REQUIRE(got == rounds);
+        ++rounds;
+    }
+    BOOST_TEST(rounds > 0);
+    BOOST_TEST_MESSAGE(rounds << " rounds, " << timeouts << " timeouts");
+}

@@ -7,9 +7,10 @@
 
 // Fault injection: the k-th heap allocation of an initiating call fails with std::bad_alloc,
 // for every k, in each scenario (async_wait, add_done_callback, use_async_future, af::timeout,
-// af::async_bridge, co_await, af::gather, af::wait, af::as_completed). The call reports the error,
-// every object stays usable, waiters registered before it still complete exactly once, and no
-// shared state leaks. Also throwing value constructors, throwing done callbacks and throwing
+// af::async_bridge, co_await, af::gather, af::wait, af::as_completed, af::to_thread,
+// task_group::spawn and async_join). The call reports the error, every object stays usable,
+// waiters registered before it still complete exactly once, and no shared state leaks. Also
+// throwing value constructors, throwing done callbacks and throwing
 // completion handlers.
 
 // Asio allocates handler memory with std::aligned_alloc; route it through operator new so that
@@ -22,10 +23,12 @@
 
 #define BOOST_TEST_MODULE fault_injection
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/version.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -842,6 +845,198 @@ BOOST_AUTO_TEST_CASE(co_await_a_future)
             }
             else if (done && failure)
                 BOOST_TEST(is_bad_alloc(failure));
+        });
+}
+
+#endif
+
+// to_thread without a cancellation slot: the job posted to the pool.
+BOOST_AUTO_TEST_CASE(to_thread_with_a_callback)
+{
+    for_every_k(
+        "to_thread",
+        1,
+        [](long k)
+        {
+            asio::io_context ctx;
+            asio::thread_pool pool(1);
+            record tried;
+            bool threw = false;
+            {
+                armed a(k);
+                try
+                {
+                    af::to_thread(
+                        pool,
+                        [] { return 5; },
+                        asio::bind_executor(ctx, tried.handler()));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            ctx.run(); // never hangs: a failed initiation left no work behind
+            pool.join();
+            BOOST_TEST(tried.calls == (threw ? 0 : 1));
+            if (!threw)
+                BOOST_TEST(tried.value == 5);
+        });
+}
+
+// to_thread with a cancellation slot: the shared state, the slot's handler, the job.
+BOOST_AUTO_TEST_CASE(to_thread_with_a_cancellation_slot)
+{
+    for_every_k(
+        "to_thread + slot",
+        3,
+        [](long k)
+        {
+            asio::io_context ctx;
+            asio::thread_pool pool(1);
+            asio::cancellation_signal sig;
+            record tried;
+            bool threw = false;
+            {
+                armed a(k);
+                try
+                {
+                    af::to_thread(
+                        pool,
+                        [] { return 6; },
+                        asio::bind_cancellation_slot(
+                            sig.slot(),
+                            asio::bind_executor(ctx, tried.handler())));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            BOOST_TEST(sig.slot().has_handler() == !threw); // a failed call left none behind
+            ctx.run();
+            pool.join();
+            BOOST_TEST(tried.calls == (threw ? 0 : 1));
+            BOOST_TEST(!sig.slot().has_handler());
+        });
+}
+
+#if defined(BOOST_ASIO_FUTURE_HAS_CO_AWAIT)
+
+// task_group::spawn: the coroutine's start (co_spawn, the future's state), the group's entry
+// and the done callback. A failed spawn leaves the group usable and its join unaffected.
+BOOST_AUTO_TEST_CASE(task_group_spawn)
+{
+    for_every_k(
+        "task_group::spawn",
+        10,
+        [](long k)
+        {
+            asio::io_context ctx;
+            int reports = 0;
+            asio::use_service<af::future_service>(ctx).set_exception_handler(
+                [&](const af::exception_context&) { ++reports; });
+            std::optional<af::task_group> g(std::in_place, ctx);
+            auto before = g->spawn([]() -> asio::awaitable<int> { co_return 1; });
+            auto task = []() -> asio::awaitable<int> { co_return 2; }();
+            bool threw = false;
+            std::optional<af::async_future<int>> tried;
+            {
+                armed a(k);
+                try
+                {
+                    tried.emplace(g->spawn(std::move(task)));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            int joined = 0;
+            g->async_join([&](std::exception_ptr e) { joined += e ? 10 : 1; });
+            ctx.run();
+            BOOST_TEST(joined == 1);
+            BOOST_TEST(before.result() == 1);
+            if (tried)
+                BOOST_TEST(tried->result() == 2);
+            BOOST_TEST(g->size() == 0u);
+            g.reset();
+            tried.reset();
+            BOOST_TEST(reports == 0);
+        });
+}
+
+// task_group::async_join with a cancellation slot: the join's own storage and its slot handler.
+BOOST_AUTO_TEST_CASE(task_group_async_join)
+{
+    for_every_k(
+        "task_group::async_join",
+        2,
+        [](long k)
+        {
+            asio::io_context ctx;
+            af::task_group g(ctx);
+            auto t = g.spawn([]() -> asio::awaitable<int> { co_return 3; });
+            asio::cancellation_signal sig;
+            int before = 0, tried = 0;
+            g.async_join([&](std::exception_ptr e) { before += e ? 10 : 1; });
+            bool threw = false;
+            {
+                armed a(k);
+                try
+                {
+                    g.async_join(asio::bind_cancellation_slot(
+                        sig.slot(),
+                        [&](std::exception_ptr e) { tried += e ? 10 : 1; }));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            BOOST_TEST(sig.slot().has_handler() == !threw);
+            ctx.run();
+            BOOST_TEST(before == 1);
+            BOOST_TEST(tried == (threw ? 0 : 1));
+            BOOST_TEST(t.result() == 3);
+        });
+}
+
+// task_group::async_join on a group with no task: the completion is queued at once.
+BOOST_AUTO_TEST_CASE(task_group_async_join_at_once)
+{
+    for_every_k(
+        "task_group::async_join, no task",
+        4,
+        [](long k)
+        {
+            asio::io_context ctx;
+            af::task_group g(ctx);
+            asio::cancellation_signal sig;
+            int tried = 0;
+            bool threw = false;
+            {
+                armed a(k);
+                try
+                {
+                    g.async_join(asio::bind_cancellation_slot(
+                        sig.slot(),
+                        [&](std::exception_ptr e) { tried += e ? 10 : 1; }));
+                }
+                catch (const std::bad_alloc&)
+                {
+                    threw = true;
+                }
+            }
+            BOOST_TEST(threw == g_injected);
+            BOOST_TEST(sig.slot().has_handler() == !threw);
+            ctx.run();
+            BOOST_TEST(tried == (threw ? 0 : 1));
+            BOOST_TEST(!sig.slot().has_handler());
         });
 }
 

@@ -16,7 +16,9 @@
 #include <boost/asio_future/gather.hpp>
 #include <boost/asio_future/resolver.hpp>
 #include <boost/asio_future/shield.hpp>
+#include <boost/asio_future/task_group.hpp>
 #include <boost/asio_future/timeout.hpp>
+#include <boost/asio_future/to_thread.hpp>
 #include <boost/asio_future/use_async_future.hpp>
 #include <boost/asio_future/version.hpp>
 #include <boost/asio_future/wait.hpp>

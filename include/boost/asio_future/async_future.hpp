@@ -22,6 +22,7 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/is_executor.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -265,6 +266,32 @@ public:
      */
     std::exception_ptr exception() const;
 
+    /// Blocks the calling thread until the future is done, and returns a copy of its result
+    /// (for a move-only `T`, the result itself: it is taken, as by `async_take`).
+    /**
+     * For a thread outside the future's execution context, such as `main` handing work to an
+     * `io_context` run by other threads: `concurrent.futures.Future.result()`. The blocked thread
+     * is woken by the resolution itself, so it needs no thread running the context to wake it;
+     * it does not spin.
+     *
+     * @throws invalid_state_error at once, done or not, when the calling thread is running the
+     * future's execution context (inside its `run()`, `poll()` or `run_one()`, in a handler of a
+     * strand on it, or on a `thread_pool` thread of a pool the future is bound to): blocking
+     * there could deadlock. The test sees through `any_io_executor` and strands; it covers
+     * `io_context` and `thread_pool`, and any executor with `running_in_this_thread()`.
+     * @throws cancelled_error when the future was cancelled; the stored exception when it
+     * failed; invalid_state_error when the result was already taken.
+     */
+    T get() const;
+
+    /// As `get()`, waiting at most `timeout`.
+    /**
+     * `concurrent.futures.Future.result(timeout)`.
+     * @throws timeout_error when `timeout` expires first; the future is left pending.
+     */
+    template <class Rep, class Period>
+    T get(const std::chrono::duration<Rep, Period>& timeout) const;
+
     /// Schedules `fn(const basic_async_future&)` to run on the future's executor once it is done.
     /**
      * Equivalent to `asyncio.Future.add_done_callback`. Callbacks run one posted handler each,
@@ -417,6 +444,9 @@ private:
 
     template <bool Take, bool Shielded = false>
     class initiate_wait;
+
+    state_type& blocking_state() const;
+    T blocking_outcome(state_type& s) const;
 
     state_type& state() const
     {

@@ -14,6 +14,7 @@
 
 #include <boost/asio/async_result.hpp>
 
+#include <chrono>
 #include <type_traits>
 #include <utility>
 
@@ -64,6 +65,17 @@ public:
 
     /// The shielded future itself.
     const future_type& future() const noexcept { return future_; }
+
+    /// Blocks until the future is done: as `basic_async_future::get()` (a blocking wait has no
+    /// cancellation to shield from).
+    T get() const { return future_.get(); }
+
+    /// Blocks at most `timeout`: as `basic_async_future::get(duration)`.
+    template <class Rep, class Period>
+    T get(const std::chrono::duration<Rep, Period>& timeout) const
+    {
+        return future_.get(timeout);
+    }
 
     /// Waits for a copy of the result; cancellation of any type only detaches this wait.
     template <

@@ -10,13 +10,16 @@
 
 #include <boost/asio_future/resolver.hpp>
 
+#include <boost/asio_future/detail/blocking_wait.hpp>
 #include <boost/asio_future/detail/callback_node.hpp>
 #include <boost/asio_future/detail/report.hpp>
 #include <boost/asio_future/detail/wait_op.hpp>
 
 #include <boost/core/type_name.hpp>
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <type_traits>
 #include <utility>
@@ -95,6 +98,78 @@ std::exception_ptr basic_async_future<T, Executor>::exception() const
     if (s.kind() == detail::outcome_kind::cancelled)
         std::rethrow_exception(s.error());
     return s.retrieve_error();
+}
+
+template <class T, class Executor>
+typename basic_async_future<T, Executor>::state_type&
+basic_async_future<T, Executor>::blocking_state() const
+{
+    state_type& s = state();
+    if (detail::running_in_this_thread(s.executor()))
+        throw invalid_state_error(
+            "asio_future: get() on a thread running the future's execution context would "
+            "deadlock: co_await the future, or call get() from another thread");
+    return s;
+}
+
+template <class T, class Executor>
+T basic_async_future<T, Executor>::blocking_outcome(state_type& s) const
+{
+    if constexpr (std::is_void_v<T>)
+    {
+        if (std::exception_ptr e = s.retrieve_error())
+            std::rethrow_exception(std::move(e));
+    }
+    else
+    {
+        std::optional<T> v;
+        if (std::exception_ptr e = s.template extract<!copyable_value>(v))
+            std::rethrow_exception(std::move(e));
+        return std::move(*v);
+    }
+}
+
+template <class T, class Executor>
+T basic_async_future<T, Executor>::get() const
+{
+    state_type& s = blocking_state();
+    const handle_type keep = state_; // the state outlives a concurrent reassignment of *this
+    if (!s.is_done())
+    {
+        detail::blocking_waiter w;
+        if (s.push(&w))
+            w.wait();
+    }
+    return blocking_outcome(s);
+}
+
+template <class T, class Executor>
+template <class Rep, class Period>
+T basic_async_future<T, Executor>::get(const std::chrono::duration<Rep, Period>& timeout) const
+{
+    using clock = std::chrono::steady_clock;
+    state_type& s = blocking_state();
+    const handle_type keep = state_;
+    if (s.is_done())
+        return blocking_outcome(s);
+    const clock::time_point now = clock::now();
+    // A timeout too long to add to now() is no timeout.
+    if (std::chrono::duration<double>(timeout) >
+        std::chrono::duration<double>(clock::time_point::max() - now) / 2)
+        return get();
+    const clock::time_point deadline =
+        now + std::chrono::ceil<clock::duration>(
+                  timeout < std::chrono::duration<Rep, Period>::zero()
+                      ? std::chrono::duration<Rep, Period>::zero()
+                      : timeout);
+    detail::blocking_waiter w;
+    if (s.push(&w) && !w.wait_until(deadline))
+    {
+        if (s.remove(&w))
+            throw timeout_error();
+        w.wait(); // resolved meanwhile: the outcome is delivered, never lost
+    }
+    return blocking_outcome(s);
 }
 
 template <class T, class Executor>
