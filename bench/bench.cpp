@@ -303,7 +303,7 @@ double af_posted(std::size_t n)
             for (std::size_t i = 0; i < n; ++i)
             {
                 auto f = af::make_future<int>(ex);
-                asio::post(ex, [f]() mutable { f.set_result(1); });
+                asio::post(ex, [f]() { f.set_result(1); });
                 sum += co_await f.async_wait(use_awaitable);
             }
         });
@@ -334,7 +334,7 @@ double af_callback(std::size_t n)
             return [ex, &left, &sum, &step]
             {
                 auto f = af::make_future<int>(ex);
-                asio::post(ex, [f]() mutable { f.set_result(1); });
+                asio::post(ex, [f]() { f.set_result(1); });
                 f.async_wait(
                     [&](std::exception_ptr e, int v)
                     {
@@ -450,7 +450,7 @@ double af_timeout(std::size_t n)
             for (std::size_t i = 0; i < n; ++i)
             {
                 auto f = af::make_future<int>(ex);
-                asio::post(ex, [f]() mutable { f.set_result(1); });
+                asio::post(ex, [f]() { f.set_result(1); });
                 sum += co_await f.async_wait(af::timeout(1h, use_awaitable));
             }
         });
@@ -466,7 +466,7 @@ double timer_and_signal(std::size_t n)
             for (std::size_t i = 0; i < n; ++i)
             {
                 auto f = af::make_future<int>(ex);
-                asio::post(ex, [f]() mutable { f.set_result(1); });
+                asio::post(ex, [f]() { f.set_result(1); });
                 asio::cancellation_signal sig;
                 asio::steady_timer timer(ex, 1h);
                 timer.async_wait(
@@ -494,7 +494,7 @@ double asio_cancel_after(std::size_t n)
             for (std::size_t i = 0; i < n; ++i)
             {
                 auto f = af::make_future<int>(ex);
-                asio::post(ex, [f]() mutable { f.set_result(1); });
+                asio::post(ex, [f]() { f.set_result(1); });
                 sum += co_await f.async_wait(asio::cancel_after(1h, use_awaitable));
             }
         });
@@ -512,7 +512,7 @@ double awaitable_or(std::size_t n)
             for (std::size_t i = 0; i < n; ++i)
             {
                 auto f = af::make_future<int>(ex);
-                asio::post(ex, [f]() mutable { f.set_result(1); });
+                asio::post(ex, [f]() { f.set_result(1); });
                 asio::steady_timer timer(ex, 1h);
                 auto r = co_await (f.async_wait(use_awaitable) || timer.async_wait(use_awaitable));
                 check(r.index() == 0, "the result wins");
@@ -619,37 +619,6 @@ double parallel_group_all(std::size_t n)
 // as_completed over K futures resolved by one posted handler, each handed out by async_next.
 template <std::size_t K>
 double af_as_completed(std::size_t n)
-    // --- to_thread against a hand-written post(ex) + post(back)
-    // ----------------------------------------------------------------------------------
-    // Both run fn on ex and resume the coroutine through a post back to its executor. ex is the
-    // coroutine's own io_context, so that callgrind counts the same single thread for both (with a
-    // thread_pool the counts would include its threads' wake-ups); the cross-thread figure is the
-    // time of the *_pool variants.
-
-    int to_thread_fn()
-{
-    return 1;
-}
-
-template <class Executor>
-auto hand_written_pair(const Executor& ex)
-{
-    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, int)>(
-        [ex](auto handler)
-        {
-            asio::post(
-                ex,
-                [ex, h = std::move(handler)]() mutable
-                {
-                    int r = to_thread_fn();
-                    auto back = asio::get_associated_executor(h, ex);
-                    asio::post(back, [h = std::move(h), r]() mutable { std::move(h)(nullptr, r); });
-                });
-        },
-        use_awaitable);
-}
-
-double af_to_thread(std::size_t n)
 {
     return run_coro(
         n,
@@ -677,6 +646,49 @@ double af_to_thread(std::size_t n)
                     sum += f.result();
                 }
             }
+        });
+}
+
+// --- the table of single-thread variants
+// --- to_thread against a hand-written post(ex) + post(back)
+// ----------------------------------------------------------------------------------
+// Both run fn on ex and resume the coroutine through a post back to its executor. ex is the
+// coroutine's own io_context, so that callgrind counts the same single thread for both (with a
+// thread_pool the counts would include its threads' wake-ups); the cross-thread figure is the
+// time of the *_pool variants.
+
+int to_thread_fn()
+{
+    return 1;
+}
+
+template <class Executor>
+auto hand_written_pair(const Executor& ex)
+{
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(std::exception_ptr, int)>(
+        [ex](auto handler)
+        {
+            asio::post(
+                ex,
+                [ex, h = std::move(handler)]() mutable
+                {
+                    int r = to_thread_fn();
+                    auto back = asio::get_associated_executor(h, ex);
+                    asio::post(
+                        back,
+                        [h = std::move(h), r]() mutable { std::move(h)(std::exception_ptr(), r); });
+                });
+        },
+        use_awaitable);
+}
+
+double af_to_thread(std::size_t n)
+{
+    return run_coro(
+        n,
+        [](std::size_t n, long& sum) -> awaitable<void>
+        {
+            auto ex = co_await asio::this_coro::executor;
             for (std::size_t i = 0; i < n; ++i)
                 sum += co_await af::to_thread(ex, to_thread_fn, use_awaitable);
         });
@@ -712,7 +724,6 @@ double post_and_back(std::size_t n)
         });
 }
 
-// --- the table of single-thread variants
 // ----------------------------------------------------------
 
 struct variant

@@ -658,7 +658,7 @@ BOOST_AUTO_TEST_CASE(result_first_is_unchanged_and_nothing_lingers)
     auto fut = af::make_future<int>(ctx);
     waiter w;
     fut.async_wait(af::timeout(5s, w.handler()));
-    asio::post(ctx, [fut]() mutable { fut.set_result(42); });
+    asio::post(ctx, [fut]() { fut.set_result(42); });
     const auto start = clock_type::now();
     ctx.run();
     BOOST_TEST((clock_type::now() - start < 4s)); // the 5s timer was cancelled
@@ -675,7 +675,7 @@ BOOST_AUTO_TEST_CASE(exception_first_is_unchanged)
     auto fut = af::make_future<int>(ctx);
     waiter w;
     fut.async_wait(af::timeout(5s, w.handler()));
-    asio::post(ctx, [fut]() mutable { fut.set_exception(std::runtime_error("boom")); });
+    asio::post(ctx, [fut]() { fut.set_exception(std::runtime_error("boom")); });
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(w.calls == 1);
     BOOST_TEST(holds<std::runtime_error>(w.error));
@@ -689,7 +689,7 @@ BOOST_AUTO_TEST_CASE(cancelled_by_someone_else_first_is_not_a_timeout)
     auto fut = af::make_future<int>(ctx);
     waiter w;
     fut.async_wait(af::timeout(5s, w.handler()));
-    asio::post(ctx, [fut]() mutable { fut.cancel("bye"); });
+    asio::post(ctx, [fut]() { fut.cancel("bye"); });
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(w.calls == 1);
     BOOST_TEST(is_cancelled(w.error));
@@ -725,7 +725,7 @@ BOOST_AUTO_TEST_CASE(cancellation_type_total_keeps_the_future_pending)
     BOOST_TEST(is_timeout(timed.error));
     BOOST_TEST(!fut.done()); // only the wait ended
     fut.async_wait(later.handler());
-    asio::post(ctx, [fut]() mutable { fut.set_result(9); });
+    asio::post(ctx, [fut]() { fut.set_result(9); });
     ctx.restart();
     timed_run(ctx);
     BOOST_TEST(later.calls == 1);
@@ -809,7 +809,7 @@ BOOST_AUTO_TEST_CASE(non_default_constructible_value)
                 value = std::move(v);
             }));
         if (win)
-            asio::post(ctx, [fut]() mutable { fut.set_result(3); });
+            asio::post(ctx, [fut]() { fut.set_result(3); });
         timed_run(ctx);
         BOOST_TEST(calls == 1);
         if (win)
@@ -840,7 +840,7 @@ BOOST_AUTO_TEST_CASE(async_take_move_only_under_timeout)
             if (!e)
                 got = std::move(v);
         }));
-    asio::post(ctx, [fut]() mutable { fut.set_result(std::make_unique<int>(11)); });
+    asio::post(ctx, [fut]() { fut.set_result(std::make_unique<int>(11)); });
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(calls == 1);
     BOOST_TEST_REQUIRE((got != nullptr));
@@ -952,7 +952,7 @@ BOOST_AUTO_TEST_CASE(use_async_future_outer_cancel_reaches_the_operation)
     asio::io_context ctx;
     asio::steady_timer t(ctx, 5s);
     af::async_future<void> f = t.async_wait(af::timeout(5s, af::use_async_future));
-    asio::post(ctx, [f]() mutable { f.cancel("outer"); });
+    asio::post(ctx, [f]() { f.cancel("outer"); });
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(f.cancelled());
     BOOST_TEST((elapsed < 4s));
@@ -985,7 +985,7 @@ BOOST_AUTO_TEST_CASE(deferred_over_a_timer_and_a_future)
     waiter fw;
     auto fop = fut.async_wait(af::timeout(5s, asio::deferred));
     std::move(fop)(fw.handler());
-    asio::post(ctx, [fut]() mutable { fut.set_result(4); });
+    asio::post(ctx, [fut]() { fut.set_result(4); });
     ctx.restart();
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(fw.calls == 1);
@@ -1550,7 +1550,7 @@ BOOST_AUTO_TEST_CASE(handler_executor_is_kept)
                     ++calls;
                 })));
         if (!timed_out)
-            asio::post(ctx, [fut]() mutable { fut.set_result(1); });
+            asio::post(ctx, [fut]() { fut.set_result(1); });
         std::thread other([&] { ctx.run_for(10s); });
         ctx.run_for(10s);
         other.join();
@@ -1592,7 +1592,7 @@ BOOST_AUTO_TEST_CASE(executor_bound_around_the_adapter)
                 if (!e && v == 2)
                     ++calls;
             })));
-    asio::post(ctx, [fut]() mutable { fut.set_result(2); });
+    asio::post(ctx, [fut]() { fut.set_result(2); });
     const auto elapsed = timed_run(ctx);
     BOOST_TEST(calls == 1);
     BOOST_TEST(on_strand);
@@ -1670,7 +1670,7 @@ BOOST_AUTO_TEST_CASE(handler_allocator_is_kept)
             // The adapter's own storage (and the wait's) comes from the handler's allocator.
             BOOST_TEST(stats.allocs.load() >= 2);
             if (!timed_out)
-                asio::post(ctx, [fut]() mutable { fut.set_result(1); });
+                asio::post(ctx, [fut]() { fut.set_result(1); });
             timed_run(ctx);
             BOOST_TEST(w.calls == 1);
             BOOST_TEST(is_timeout(w.error) == (timed_out == 1));
@@ -2078,7 +2078,7 @@ BOOST_AUTO_TEST_CASE(result_before_both_is_unchanged)
         auto fut = af::make_future<int>(ctx);
         waiter w;
         fut.async_wait(af::timeout(30s, af::timeout(20s, w.handler())));
-        asio::post(ctx, [fut]() mutable { fut.set_result(42); });
+        asio::post(ctx, [fut]() { fut.set_result(42); });
         asio::steady_timer t(ctx, 0ms);
         ec_waiter tw;
         t.async_wait(nest(n, tw.handler()));
@@ -2371,7 +2371,7 @@ BOOST_AUTO_TEST_CASE(nested_adapters_allocate_as_one)
                 fut.async_wait(af::timeout(10s, af::timeout(5s, h)));
             else
                 fut.async_wait(af::timeout(10s, af::timeout(5s, af::timeout(20s, h))));
-            asio::post(ctx, [fut]() mutable { fut.set_result(1); });
+            asio::post(ctx, [fut]() { fut.set_result(1); });
             const auto elapsed = timed_run(ctx);
             BOOST_TEST(w.calls == 1);
             BOOST_TEST(w.value == 1);

@@ -25,10 +25,13 @@
 #include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/defer.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/blocking.hpp>
+#include <boost/asio/execution/executor.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/asio/recycling_allocator.hpp>
+#include <boost/asio/require.hpp>
 #include <boost/asio/system_executor.hpp>
 
 #include <exception>
@@ -57,6 +60,23 @@ inline constexpr bool has_immediate_executor_v<
     std::void_t<typename boost::asio::associated_immediate_executor<Handler, Executor>::
                     asio_associated_immediate_executor_is_unspecialised>> = false;
 #endif
+
+// The executor a wait completes on: the handler's associated executor, `fallback` (the
+// future's executor) when it has none, and also when its own cannot post (Asio 1.37 made
+// inline_executor the default association, which Asio's ranged parallel_group then binds to
+// the handlers it passes): a completion is never run inline.
+template <class Handler, class Fallback>
+auto completion_executor(const Handler& h, const Fallback& fallback)
+{
+    auto ex = boost::asio::get_associated_executor(h, fallback);
+    using ex_type = decltype(ex);
+    if constexpr (
+        boost::asio::execution::is_executor<ex_type>::value &&
+        !boost::asio::can_require<ex_type, boost::asio::execution::blocking_t::never_t>::value)
+        return fallback;
+    else
+        return ex;
+}
 
 // The allocator a wait uses for its own storage: the handler's associated allocator, with
 // std::allocator replaced by Asio's per-thread recycling allocator (as Asio's own operations do).
@@ -231,7 +251,7 @@ private:
 template <class T, class Executor, class Handler>
 void complete_empty(Handler&& h)
 {
-    auto ex = boost::asio::get_associated_executor(h, boost::asio::system_executor());
+    auto ex = completion_executor(h, boost::asio::system_executor());
     std::exception_ptr e = std::make_exception_ptr(invalid_state_error(
         "asio_future: wait on an empty future (default-constructed or moved-from)"));
     if constexpr (std::is_void_v<T>)
@@ -262,7 +282,9 @@ class wait_op final : public list_node
 {
 public:
     using state_type = future_state<T, Executor>;
-    using handler_executor = boost::asio::associated_executor_t<Handler, Executor>;
+    using handler_executor = decltype(completion_executor(
+        std::declval<const Handler&>(),
+        std::declval<const Executor&>()));
     using work_executor = std::decay_t<decltype(boost::asio::prefer(
         std::declval<const handler_executor&>(),
         boost::asio::execution::outstanding_work.tracked))>;
@@ -366,7 +388,7 @@ private:
         : list_node(&wait_op::act),
           handler_(std::move(h)),
           work_(boost::asio::prefer(
-              boost::asio::get_associated_executor(handler_, st.executor()),
+              completion_executor(handler_, st.executor()),
               boost::asio::execution::outstanding_work.tracked)),
           state_(state_ref<state_type>::share(&st))
     {
@@ -393,7 +415,7 @@ private:
             return; // the context is gone: the handler is destroyed, per Asio's rule
         // The future's executor is read only for a handler without one of its own, and then the
         // future is not orphaned.
-        auto ex = boost::asio::get_associated_executor(h, st.executor());
+        auto ex = completion_executor(h, st.executor());
         // A continuation of the waiting code: on the context's own thread it is queued without
         // a lock, like the completion of a pending wait.
         if constexpr (!Take && !std::is_void_v<T>)
@@ -443,8 +465,10 @@ private:
     static bool completes_on_dead_context(const Handler& h, const state_type& st) noexcept
     {
         using own = boost::asio::associated_executor_t<Handler, no_associated_executor>;
-        if constexpr (std::is_same_v<own, no_associated_executor>)
-            return true;
+        if constexpr (
+            std::is_same_v<own, no_associated_executor> ||
+            !std::is_same_v<decltype(completion_executor(h, std::declval<const Executor&>())), own>)
+            return true; // none of its own, or one that cannot post: the future's would be used
         else
             return context_address(
                        boost::asio::associated_executor<Handler, no_associated_executor>::get(
